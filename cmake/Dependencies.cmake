@@ -1,0 +1,32 @@
+# The third-party libraries, from the system (Debian packages), vcpkg, or a mingw folder.
+find_package(Threads REQUIRED)
+find_package(libuv REQUIRED)
+find_package(cereal CONFIG QUIET)
+if(NOT TARGET cereal::cereal AND NOT TARGET cereal)
+  find_path(CEREAL_INCLUDE_DIR cereal/cereal.hpp REQUIRED)
+  add_library(cereal INTERFACE IMPORTED)
+  set_target_properties(cereal PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${CEREAL_INCLUDE_DIR}")
+endif()
+if(TARGET cereal::cereal)
+  set(MPROC_CEREAL cereal::cereal)
+else()
+  set(MPROC_CEREAL cereal)
+endif()
+
+# spdlog: the packaged (compiled) library where there is one; header-only with header-only fmt
+# for the mingw cross build, which reuses Debian's headers.
+option(MPROC_SPDLOG_HEADER_ONLY "Use spdlog and fmt header-only" OFF)
+if(MPROC_SPDLOG_HEADER_ONLY)
+  find_path(SPDLOG_INCLUDE_DIR spdlog/spdlog.h REQUIRED)
+  add_library(mproc_spdlog INTERFACE)
+  target_include_directories(mproc_spdlog INTERFACE "${SPDLOG_INCLUDE_DIR}")
+  target_compile_definitions(mproc_spdlog INTERFACE SPDLOG_HEADER_ONLY FMT_HEADER_ONLY)
+  set(MPROC_SPDLOG mproc_spdlog)
+else()
+  find_package(spdlog CONFIG REQUIRED)
+  set(MPROC_SPDLOG spdlog::spdlog)
+endif()
+
+if(NOT WIN32)
+  find_package(OpenSSL REQUIRED COMPONENTS Crypto)
+endif()

@@ -1,0 +1,35 @@
+#pragma once
+// Signals, wait statuses and process-level facts that libuv does not cover.
+#include <system_error>
+
+namespace mproc::platform {
+
+/// The calling thread's id, as logs print it.
+unsigned long current_thread_id() noexcept;
+
+/// Whether the calling thread is the process's main thread.
+bool is_main_thread() noexcept;
+
+/// Signal numbers users see in exit codes (`-SIGTERM`); Windows uses the POSIX numbers
+/// because libuv and CPython report them that way there too.
+int signal_terminate() noexcept;
+int signal_kill() noexcept;
+
+/// Maps a raw POSIX wait status to Python's exitcode convention: the exit value, or `-N` for a
+/// child killed by signal N.
+int exitcode_from_wait_status(int status) noexcept;
+
+/// Sends signal `sig` to child `pid` (POSIX only). The caller guarantees the child has not been
+/// reaped yet, so the pid cannot have been reused by an unrelated process.
+std::error_code send_signal(int pid, int sig) noexcept;
+
+/// Makes the calling process die with SIGKILL when its parent dies, where the OS offers that
+/// (Linux `PR_SET_PDEATHSIG`). It fires when the parent *thread* that created us exits, so call
+/// it only when that thread was the parent's main thread. If the parent is already gone
+/// (`getppid() != expected_parent`), exits at once. No-op where unsupported.
+void arm_parent_death_signal(int expected_parent_pid) noexcept;
+
+/// Terminates the calling process at once with `code`, without exit handlers or destructors.
+[[noreturn]] void fast_exit(int code) noexcept;
+
+}  // namespace mproc::platform

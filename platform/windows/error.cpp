@@ -1,0 +1,15 @@
+#include "mproc/platform/error.hpp"
+
+#include <windows.h>
+
+namespace mproc::platform {
+
+std::error_code last_error() noexcept {
+  return {static_cast<int>(::GetLastError()), std::system_category()};
+}
+
+std::error_code not_supported() noexcept {
+  return std::make_error_code(std::errc::function_not_supported);
+}
+
+}  // namespace mproc::platform

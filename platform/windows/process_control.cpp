@@ -1,0 +1,34 @@
+#include "mproc/platform/process_control.hpp"
+
+#include <windows.h>
+
+#include <cstdlib>
+
+#include "mproc/platform/error.hpp"
+
+namespace mproc::platform {
+namespace {
+
+// Static initialisation runs on the main thread, before `main`.
+const DWORD main_thread_id = ::GetCurrentThreadId();
+
+}  // namespace
+
+unsigned long current_thread_id() noexcept { return ::GetCurrentThreadId(); }
+
+bool is_main_thread() noexcept { return ::GetCurrentThreadId() == main_thread_id; }
+
+// POSIX numbers, as libuv's `term_signal` and CPython's exitcodes use them on Windows.
+int signal_terminate() noexcept { return 15; }
+int signal_kill() noexcept { return 9; }
+
+int exitcode_from_wait_status(int status) noexcept { return status; }
+
+std::error_code send_signal(int, int) noexcept { return not_supported(); }
+
+// Windows has no parent-death signal; libuv puts every child in a kill-on-close Job Object.
+void arm_parent_death_signal(int) noexcept {}
+
+void fast_exit(int code) noexcept { std::_Exit(code); }
+
+}  // namespace mproc::platform

@@ -1,0 +1,39 @@
+#include "mproc/platform/sentinel.hpp"
+
+#include <io.h>
+#include <uv.h>
+#include <windows.h>
+
+namespace mproc::platform {
+
+native_handle spawned_child_sentinel(uv_process_s* process, native_handle) noexcept {
+  HANDLE copy = nullptr;
+  // Our own copy, so that it stays valid after libuv closes its handle at the child's exit.
+  if (!::DuplicateHandle(::GetCurrentProcess(), process->process_handle, ::GetCurrentProcess(),
+                         &copy, SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, 0))
+    return invalid_handle;
+  return reinterpret_cast<native_handle>(copy);
+}
+
+void release_sentinel(native_handle sentinel, native_handle) noexcept {
+  if (sentinel != invalid_handle) ::CloseHandle(reinterpret_cast<HANDLE>(sentinel));
+}
+
+bool wait_sentinel(native_handle sentinel, int timeout_ms) noexcept {
+  DWORD limit = timeout_ms < 0 ? INFINITE : static_cast<DWORD>(timeout_ms);
+  return ::WaitForSingleObject(reinterpret_cast<HANDLE>(sentinel), limit) == WAIT_OBJECT_0;
+}
+
+// Anonymous pipes cannot be waited on, so a channel end is peeked at a coarse interval.
+bool wait_channel(native_handle h, int timeout_ms) noexcept {
+  HANDLE pipe = reinterpret_cast<HANDLE>(::_get_osfhandle(static_cast<int>(h)));
+  ULONGLONG deadline = ::GetTickCount64() + static_cast<ULONGLONG>(timeout_ms < 0 ? 0 : timeout_ms);
+  for (;;) {
+    DWORD available = 0;
+    if (!::PeekNamedPipe(pipe, nullptr, 0, nullptr, &available, nullptr) || available > 0) return true;
+    if (timeout_ms >= 0 && ::GetTickCount64() >= deadline) return false;
+    ::Sleep(10);
+  }
+}
+
+}  // namespace mproc::platform

@@ -1,0 +1,99 @@
+#pragma once
+// The exceptions mproc throws. Each message says what happened and what to do about it.
+#include <stdexcept>
+#include <string>
+#include <system_error>
+
+namespace mproc {
+
+/// Base of every mproc error (Python: the exceptions of `multiprocessing`).
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A process could not be started, or an operation does not fit its state
+/// (Python's `ProcessError` and the `AssertionError`s of `Process`).
+class ProcessError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A process was started while the current process was still bootstrapping: a spawned child
+/// re-entered `main` without calling `mproc::init` first (Python's bootstrapping RuntimeError).
+class BootstrapError : public ProcessError {
+ public:
+  using ProcessError::ProcessError;
+};
+
+/// A value that cannot be used here: an unknown start method, a closed object, a setting given
+/// at the wrong time (Python's `ValueError`).
+class ValueError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// An operation did not finish in time (Python's `multiprocessing.TimeoutError`).
+class TimeoutError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// Data that cannot cross a process boundary: an argument that is not serializable under the
+/// chosen start method, or a corrupted, truncated or oversized frame.
+class SerializationError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// The OS refused an operation; carries the OS error.
+class SystemError : public Error {
+ public:
+  SystemError(std::error_code ec, const std::string& what)
+      : Error(what + ": " + ec.message()), code_(ec) {}
+  /// The underlying OS error.
+  const std::error_code& code() const noexcept { return code_; }
+
+ private:
+  std::error_code code_;
+};
+
+/// An exception raised in another process, re-raised here with its type and message.
+class RemoteError : public Error {
+ public:
+  RemoteError(std::string type, std::string message)
+      : Error(type + ": " + message), type_(std::move(type)), message_(std::move(message)) {}
+  /// The remote exception's type name.
+  const std::string& type() const noexcept { return type_; }
+  /// The remote exception's message.
+  const std::string& message() const noexcept { return message_; }
+
+ private:
+  std::string type_;
+  std::string message_;
+};
+
+/// A worker process died while it held a task.
+class WorkerLostError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A peer failed to prove it knows the shared key.
+class AuthenticationError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// Thrown by `mproc::exit(code)` to end a child process with `code` (Python's `SystemExit`).
+/// Deliberately not derived from `std::exception`, so that `catch (const std::exception&)` in
+/// user code does not swallow it, just as `except Exception` does not catch `SystemExit`.
+struct SystemExit {
+  int code = 0;
+};
+
+/// Ends the current process's target with exit code `code` (Python's `sys.exit(code)`): unwinds
+/// the target, then the process exits with `code`.
+[[noreturn]] inline void exit(int code) { throw SystemExit{code}; }
+
+}  // namespace mproc

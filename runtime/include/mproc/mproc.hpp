@@ -1,0 +1,9 @@
+#pragma once
+// Python's `multiprocessing`, in C++. `#include <mproc/mproc.hpp>` gives all of it.
+#include "mproc/context.hpp"
+#include "mproc/current_process.hpp"
+#include "mproc/errors.hpp"
+#include "mproc/init.hpp"
+#include "mproc/logging.hpp"
+#include "mproc/process.hpp"
+#include "mproc/serialization.hpp"

@@ -1,0 +1,54 @@
+#pragma once
+// The runtime's libuv loop, running on its own thread. Every child's exit is observed here, so
+// children are reaped the moment they exit. libuv is not thread-safe: other threads hand work
+// to the loop with `post` / `call`.
+#include <uv.h>
+
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+namespace mproc::detail {
+
+class EventLoop {
+ public:
+  EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+  // Never destroyed: the runtime leaks its loop on purpose (see runtime.cpp).
+
+  /// Runs `work` on the loop thread, soon.
+  void post(std::function<void(uv_loop_t*)> work);
+
+  /// Runs `work` on the loop thread and returns its result (rethrows its exception).
+  template <class F>
+  auto call(F&& work) -> std::invoke_result_t<F, uv_loop_t*> {
+    using R = std::invoke_result_t<F, uv_loop_t*>;
+    if (on_loop_thread()) return work(&loop_);
+    std::packaged_task<R(uv_loop_t*)> task(std::forward<F>(work));
+    auto result = task.get_future();
+    post([&task](uv_loop_t* loop) { task(loop); });
+    return result.get();
+  }
+
+  /// Stops the loop and joins its thread; handles still open are abandoned (process exit).
+  void stop();
+
+  bool on_loop_thread() const noexcept { return std::this_thread::get_id() == thread_id_; }
+
+ private:
+  static void on_wake(uv_async_t* async);
+
+  uv_loop_t loop_{};
+  uv_async_t wake_{};
+  std::mutex mutex_;
+  std::vector<std::function<void(uv_loop_t*)>> queue_;
+  bool stopped_ = false;
+  std::thread thread_;
+  std::thread::id thread_id_;
+};
+
+}  // namespace mproc::detail

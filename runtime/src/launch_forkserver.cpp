@@ -1,0 +1,85 @@
+#include <uv.h>
+
+#include "forkserver_client.hpp"
+#include "launch.hpp"
+#include "mproc/platform/channel.hpp"
+#include "mproc/platform/forkserver.hpp"
+#include "runtime.hpp"
+#include "throw_error.hpp"
+
+namespace mproc::detail {
+namespace {
+
+class ForkserverChild final : public ChildControl {
+ public:
+  ForkserverChild(native_handle status, native_handle channel) : status_(status), channel_(channel) {}
+  ~ForkserverChild() override {
+    platform::close_handle(status_);
+    platform::close_handle(channel_);
+  }
+  // The server signals it only if it has not reaped it yet: no pid-reuse race.
+  std::error_code send_signal(int sig) override { return platform::forkserver_signal(status_, sig); }
+  native_handle sentinel() const override { return channel_; }
+  void close_in_forked_child() noexcept override {
+    platform::close_handle(status_);
+    platform::close_handle(channel_);
+  }
+
+ private:
+  native_handle status_;   // the server writes the exit code here
+  native_handle channel_;  // EOF when the child exits: the sentinel
+};
+
+struct StatusWatch {
+  uv_poll_t poll{};
+  std::shared_ptr<ProcessRecord> record;
+  native_handle status;
+};
+
+void on_status(uv_poll_t* handle, int, int) {
+  auto* w = static_cast<StatusWatch*>(handle->data);
+  int code = 255;  // The server died before it could tell us.
+  (void)platform::forkserver_read_exitcode(w->status, code);
+  auto record = std::move(w->record);
+  // Stop polling before `finish` lets the record (which owns the descriptor) go.
+  uv_close(reinterpret_cast<uv_handle_t*>(&w->poll),
+           [](uv_handle_t* h) { delete static_cast<StatusWatch*>(h->data); });
+  record->finish(code);
+}
+
+}  // namespace
+
+void launch_forkserver(const std::shared_ptr<ProcessRecord>& record, const SpawnEntry& entry) {
+  std::string frame = make_bootstrap_frame(*record, entry, /*arm_death_signal=*/true);
+  Runtime& runtime = Runtime::instance();
+  platform::channel_pair channel;
+  throw_error(platform::make_channel(channel), "cannot create a channel for the new process");
+  int pid = 0;
+  native_handle status = invalid_handle;
+  try {
+    runtime.forkserver().request(channel.child, pid, status);
+  } catch (...) {
+    platform::close_handle(channel.child);
+    platform::close_handle(channel.parent);
+    throw;
+  }
+  platform::close_handle(channel.child);
+  record->pid.store(pid);
+  record->control = std::make_unique<ForkserverChild>(status, channel.parent);
+  runtime.add_child(record);
+  runtime.loop().post([record, status](uv_loop_t* loop) {
+    auto* w = new StatusWatch;
+    w->poll.data = w;
+    w->record = record;
+    w->status = status;
+    if (uv_poll_init(loop, &w->poll, static_cast<int>(status)) != 0) {
+      delete w;
+      record->finish(255);
+      return;
+    }
+    uv_poll_start(&w->poll, UV_READABLE, on_status);
+  });
+  (void)platform::write_all(channel.parent, frame.data(), frame.size());
+}
+
+}  // namespace mproc::detail
