@@ -141,7 +141,9 @@ int run_child_from_channel(native_handle channel) {
   reset_child_numbers();
   if (msg.log_level != log_level()) set_log_level(msg.log_level);
   if (!msg.start_method.empty()) set_start_method(msg.start_method, true);
-  if (msg.daemon) guard_parent_death(channel, msg.parent_pid, msg.arm_death_signal);
+  // The death signal comes from whoever forked us: the parent itself (spawn), or its forkserver
+  // (which exits when the parent dies).
+  if (msg.daemon) guard_parent_death(channel, static_cast<int>(uv_os_getppid()), msg.arm_death_signal);
 
   std::string expected = platform::executable_fingerprint() + "#" +
                          std::to_string(locate(reinterpret_cast<const void*>(&anchor), "anchor").offset);

@@ -48,6 +48,7 @@ struct ProcessRecord {
   std::atomic<int> pid{0};
   std::atomic<int> exitcode{running};
   std::unique_ptr<ChildControl> control;
+  bool retired = false;  ///< off the runtime's live list for good (guarded by its mutex)
 
   /// Called once, on the loop thread, when the child has exited.
   void finish(int code);

@@ -55,13 +55,14 @@ EventLoop& Runtime::loop() {
 void Runtime::add_child(std::shared_ptr<ProcessRecord> record) {
   std::lock_guard<std::mutex> lock(children_mutex_);
   // The loop thread may already have seen it exit (and found nothing to remove).
-  if (record->exit_status()) return;
+  if (record->retired) return;
   children_.push_back(std::move(record));
 }
 
 void Runtime::remove_child(const ProcessRecord* record) {
   std::shared_ptr<ProcessRecord> last;  // Released after the lock: it may close descriptors.
   std::lock_guard<std::mutex> lock(children_mutex_);
+  const_cast<ProcessRecord*>(record)->retired = true;
   auto it = std::find_if(children_.begin(), children_.end(),
                          [record](const auto& r) { return r.get() == record; });
   if (it != children_.end()) {

@@ -1,0 +1,71 @@
+// Many start/join cycles leave no zombie and no descriptor behind.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "support.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void do_nothing() {}
+
+int open_descriptors() {
+  int n = 0;
+  for (auto it = fs::directory_iterator("/proc/self/fd"); it != fs::directory_iterator(); ++it) ++n;
+  return n;
+}
+
+// Children of this process in state Z (Linux /proc).
+int zombie_children() {
+  int me = mproc::current_process().pid(), zombies = 0;
+  for (auto& entry : fs::directory_iterator("/proc")) {
+    std::ifstream in(entry.path() / "stat");
+    std::string line;
+    if (!in || !std::getline(in, line)) continue;
+    auto close = line.rfind(')');
+    if (close == std::string::npos || close + 4 >= line.size()) continue;
+    char state = line[close + 2];
+    int ppid = std::atoi(line.c_str() + close + 4);
+    if (ppid == me && state == 'Z') ++zombies;
+  }
+  return zombies;
+}
+
+int cycles() {
+  const char* n = std::getenv("MPROC_TEST_LEAK_CYCLES");  // Lowered for slow runs (Wine, ASan).
+  return n ? std::atoi(n) : 1000;
+}
+
+}  // namespace
+
+TEST_CASE("leaks_none_after_many_start_join_cycles", "[leaks]") {
+  bool has_proc = fs::exists("/proc/self/fd");
+  // One warm-up cycle: the runtime's loop, and the forkserver, open their descriptors once.
+  {
+    mproc::Process p(do_nothing);
+    p.start();
+    test::join_or_fail(p);
+  }
+  auto settle = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!mproc::active_children().empty() && std::chrono::steady_clock::now() < settle)
+    std::this_thread::yield();
+  int before = has_proc ? open_descriptors() : 0;
+  for (int i = 0, n = cycles(); i < n; ++i) {
+    mproc::Process p(do_nothing);
+    p.start();
+    test::join_or_fail(p);
+    REQUIRE(p.exitcode() == 0);
+  }
+  if (has_proc) {
+    // The last child's record is released just after join() returns, on the runtime's thread.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (open_descriptors() > before && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::yield();
+    CHECK(open_descriptors() <= before);
+    CHECK(zombie_children() == 0);
+  }
+}

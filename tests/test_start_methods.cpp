@@ -1,0 +1,79 @@
+// Start methods, contexts, and what each method can run.
+#include <algorithm>
+#include <string>
+
+#include "support.hpp"
+
+namespace {
+
+void exit_with(int code) { mproc::exit(code); }
+
+struct Opaque {  // Not serializable: no cereal `serialize`.
+  int value = 0;
+};
+void use_opaque(Opaque o) { mproc::exit(o.value); }
+void use_pointer(int* p) { mproc::exit(*p); }
+
+}  // namespace
+
+TEST_CASE("start_methods_listed_with_default_first", "[start_method]") {
+  auto all = mproc::get_all_start_methods();
+  REQUIRE_FALSE(all.empty());
+  CHECK(std::find(all.begin(), all.end(), "spawn") != all.end());
+  CHECK(std::find(all.begin(), all.end(), test::method()) != all.end());
+}
+
+TEST_CASE("start_method_set_twice_needs_force", "[start_method]") {
+  std::string current = mproc::get_start_method();
+  CHECK_THROWS_AS(mproc::set_start_method(current), mproc::ProcessError);
+  CHECK_NOTHROW(mproc::set_start_method(current, true));
+  CHECK_THROWS_AS(mproc::set_start_method("threads", true), mproc::ValueError);
+  CHECK_THROWS_AS(mproc::get_context("nonsense"), mproc::ValueError);
+}
+
+TEST_CASE("start_method_context_process_uses_its_method", "[start_method]") {
+  for (const auto& method : mproc::get_all_start_methods()) {
+    auto ctx = mproc::get_context(method);
+    CHECK(ctx.get_start_method() == method);
+    auto p = ctx.Process(exit_with, 9);
+    CHECK(p.start_method() == method);
+    p.start();
+    test::join_or_fail(p);
+    CHECK(p.exitcode() == 9);
+  }
+}
+
+TEST_CASE("start_method_capturing_lambda_is_fork_only", "[start_method]") {
+  int captured = 11;
+  mproc::Process p([captured] { mproc::exit(captured); });
+  if (test::method() == "fork") {
+    p.start();
+    test::join_or_fail(p);
+    CHECK(p.exitcode() == 11);
+  } else {
+    CHECK_THROWS_AS(p.start(), mproc::ValueError);
+    CHECK_FALSE(p.pid().has_value());  // Nothing was started.
+  }
+}
+
+TEST_CASE("start_method_unserializable_argument_is_fork_only", "[start_method]") {
+  int value = 12;
+  mproc::Process a(use_opaque, Opaque{13});
+  mproc::Process b(use_pointer, &value);
+  if (test::method() == "fork") {
+    a.start();
+    b.start();
+    test::join_or_fail(a);
+    test::join_or_fail(b);
+    CHECK(a.exitcode() == 13);
+    CHECK(b.exitcode() == 12);
+  } else {
+    try {
+      a.start();
+      FAIL("start() should have refused an unserializable argument");
+    } catch (const mproc::ValueError& e) {
+      CHECK(std::string(e.what()).find("serializ") != std::string::npos);
+    }
+    CHECK_THROWS_AS(b.start(), mproc::ValueError);
+  }
+}
