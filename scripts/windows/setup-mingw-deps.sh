@@ -10,6 +10,7 @@
 #   .deps/mingw/libuv/include/{uv.h,uv/}    static libuv for mingw
 #   .deps/mingw/libuv/lib/{libuv_a.a,libuv.a}
 #   .deps/mingw/include/{boost,spdlog,fmt,cereal,catch2} -> /usr/include/...
+#   .deps/mingw/lib/cmake/Catch2/*.cmake -> /usr/lib/cmake/Catch2/ (find_package(Catch2))
 #   .deps/wineprefix/                       Wine prefix (made by wine-run.sh --init)
 # Env: MPROC_SKIP_WINEPREFIX=1 skips the Wine prefix step;
 #      MPROC_JOBS (default 2) build parallelism.
@@ -49,7 +50,8 @@ done
 if ((${#missing[@]})); then
     echo "    installing: ${missing[*]}"
     # Lists never fetched (fresh image)? Update once.
-    if ! apt-cache policy g++-mingw-w64-x86-64-posix 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+    policy=$(apt-cache policy g++-mingw-w64-x86-64-posix 2>/dev/null || true)
+    if [[ $policy != *"Candidate: "[0-9]* ]]; then
         apt-get update -qq
     fi
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
@@ -128,21 +130,41 @@ else
 fi
 
 # ---------------------------------------------------------------- header symlinks
-step_begin "header symlinks"
+step_begin "header + Catch2 package symlinks"
 inc=$deps/mingw/include
 mkdir -p "$inc"
 for h in boost spdlog fmt cereal catch2; do
     [[ -d /usr/include/$h ]] || { echo "/usr/include/$h missing" >&2; exit 1; }
     [[ $(readlink "$inc/$h" 2>/dev/null) == "/usr/include/$h" ]] || ln -sfn "/usr/include/$h" "$inc/$h"
 done
+# Catch2 v2 (header-only) CMake package, so find_package(Catch2) works under
+# the toolchain's find-root ONLY mode.  Symlink the files, not the directory:
+# Catch2Targets.cmake resolves a symlinked directory back to /usr and would then
+# put all of /usr/include on the include path.  Through a real directory its
+# prefix is .deps/mingw, include dir .deps/mingw/include.
+c2=$deps/mingw/lib/cmake/Catch2
+[[ -L $c2 ]] && rm -f "$c2"
+mkdir -p "$c2"
+# Leave out Catch2Targets-*.cmake: it points Catch2::Catch2WithMain at Debian's
+# Linux libCatch2WithMain.a (unusable here; use Catch2::Catch2 + own main).
+rm -f "$c2"/Catch2Targets-*.cmake
+for f in /usr/lib/cmake/Catch2/*.cmake; do
+    [[ $f == */Catch2Targets-*.cmake ]] && continue
+    [[ $(readlink "$c2/${f##*/}" 2>/dev/null) == "$f" ]] || ln -sfn "$f" "$c2/${f##*/}"
+done
 step_end "ok"
 
 # ---------------------------------------------------------------- wine prefix
 if [[ ${MPROC_SKIP_WINEPREFIX:-0} != 1 ]]; then
     step_begin "wine prefix"
-    "$script_dir/wine-run.sh" --init
-    "$script_dir/wine-stop.sh"
-    step_end "ok (${WINEPREFIX:-$deps/wineprefix})"
+    prefix=${WINEPREFIX:-$deps/wineprefix}
+    if [[ -f $prefix/.mproc-prefix-ready ]]; then   # marker written by wine-run.sh
+        step_end "present: $prefix"
+    else
+        "$script_dir/wine-run.sh" --init
+        "$script_dir/wine-stop.sh"
+        step_end "created: $prefix"
+    fi
 fi
 
 awk -v a="$t_total" -v b="$(now)" 'BEGIN{printf "==> total %.1f s\n", b-a}'
