@@ -70,6 +70,8 @@ void close_handle(native_handle h) noexcept {
   if (h >= 0) ::close(static_cast<int>(h));  // Ignore errors: EINTR still closed it on Linux.
 }
 
+void close_os_object(native_handle h) noexcept { close_handle(h); }
+
 std::error_code set_inheritable(native_handle h, bool inheritable) noexcept {
   int flags = ::fcntl(static_cast<int>(h), F_GETFD);
   if (flags < 0) return last_error();

@@ -12,6 +12,8 @@ native_handle spawned_child_sentinel(uv_process_s*, native_handle channel_parent
 
 void release_sentinel(native_handle, native_handle) noexcept {}  // The channel is closed apart.
 
+handle_kind sentinel_kind() noexcept { return handle_kind::descriptor; }
+
 bool wait_channel(native_handle h, int timeout_ms) noexcept {
   pollfd p{static_cast<int>(h), POLLIN, 0};
   int r;

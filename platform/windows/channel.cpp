@@ -74,6 +74,10 @@ void close_handle(native_handle h) noexcept {
   if (h >= 0) ::_close(static_cast<int>(h));  // Ignore errors: nothing to do about them.
 }
 
+void close_os_object(native_handle h) noexcept {
+  if (h != invalid_handle && h != 0) ::CloseHandle(reinterpret_cast<HANDLE>(h));
+}
+
 std::error_code set_inheritable(native_handle h, bool inheritable) noexcept {
   if (!::SetHandleInformation(os_handle(h), HANDLE_FLAG_INHERIT, inheritable ? HANDLE_FLAG_INHERIT : 0))
     return last_error();

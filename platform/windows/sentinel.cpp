@@ -10,7 +10,7 @@ native_handle spawned_child_sentinel(uv_process_s* process, native_handle) noexc
   HANDLE copy = nullptr;
   // Our own copy, so that it stays valid after libuv closes its handle at the child's exit.
   if (!::DuplicateHandle(::GetCurrentProcess(), process->process_handle, ::GetCurrentProcess(),
-                         &copy, SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, 0))
+                         &copy, SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_DUP_HANDLE, FALSE, 0))
     return invalid_handle;
   return reinterpret_cast<native_handle>(copy);
 }
@@ -18,6 +18,8 @@ native_handle spawned_child_sentinel(uv_process_s* process, native_handle) noexc
 void release_sentinel(native_handle sentinel, native_handle) noexcept {
   if (sentinel != invalid_handle) ::CloseHandle(reinterpret_cast<HANDLE>(sentinel));
 }
+
+handle_kind sentinel_kind() noexcept { return handle_kind::os_object; }
 
 bool wait_sentinel(native_handle sentinel, int timeout_ms) noexcept {
   DWORD limit = timeout_ms < 0 ? INFINITE : static_cast<DWORD>(timeout_ms);

@@ -16,6 +16,7 @@
 #include "mproc/init.hpp"
 #include "mproc/logging.hpp"
 #include "mproc/platform/channel.hpp"
+#include "mproc/platform/handle_transfer.hpp"
 #include "mproc/platform/process_control.hpp"
 #include "process_record.hpp"
 #include "runtime.hpp"
@@ -78,7 +79,16 @@ std::string make_bootstrap_frame(const ProcessRecord& record, const SpawnEntry& 
   msg.log_level = log_level();
   msg.start_method = get_start_method();
   msg.arm_death_signal = arm_death_signal;
+  for (const auto& h : entry.handles) msg.handle_kinds.push_back(static_cast<std::uint8_t>(h.kind));
   return encode_frame(FrameKind::bootstrap, wire::save(msg));
+}
+
+void send_entry_handles(const SpawnEntry& entry, native_handle channel, native_handle child_process) {
+  if (entry.handles.empty()) return;
+  std::vector<platform::handle_ref> refs;
+  for (const auto& h : entry.handles) refs.push_back({h.handle, h.kind});
+  // A child that died already makes this fail; its exitcode tells the story.
+  (void)platform::send_handles(channel, child_process, refs);
 }
 
 int run_process_body(const std::function<void()>& body) {
@@ -163,6 +173,15 @@ int run_child_from_channel(native_handle channel) {
     std::fprintf(stderr, "mproc: %s\n", e.what());
     return 1;
   }
+  std::vector<handle_kind> kinds;
+  for (auto k : msg.handle_kinds) kinds.push_back(static_cast<handle_kind>(k));
+  std::vector<native_handle> handles;
+  if (auto ec = platform::receive_handles(channel, kinds, handles)) {
+    std::fprintf(stderr, "mproc: process %s cannot receive the handles of its arguments: %s\n",
+                 msg.name.c_str(), ec.message().c_str());
+    return 1;
+  }
+  HandleImportScope imported(std::move(handles), std::move(kinds));
   return run_process_body([&] { trampoline(target, msg.args); });
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "mproc/detail/handle_passing.hpp"
 #include "mproc/detail/task.hpp"
 #include "mproc/platform/module_address.hpp"
 #include "mproc/platform/native_handle.hpp"
@@ -28,12 +29,13 @@ struct BootstrapMessage {
   int log_level = 0;
   std::string start_method;  ///< the parent's default, so the child's children use it too
   bool arm_death_signal = false;
+  std::vector<std::uint8_t> handle_kinds;  ///< handles that follow the frame on the channel
 
   template <class Archive>
   void serialize(Archive& a) {
     a(fingerprint, trampoline.module, trampoline.offset, target.module, target.offset, has_target,
       args, name, daemon, path, parent_pid, parent_name, log_level, start_method,
-      arm_death_signal);
+      arm_death_signal, handle_kinds);
   }
 };
 
@@ -42,7 +44,11 @@ struct SpawnEntry {
   trampoline_fn trampoline = nullptr;
   const void* target = nullptr;
   std::string args;
+  std::vector<ExportedHandle> handles;  ///< OS handles the arguments refer to
 };
+
+/// Hands `entry.handles` to a child that was just sent its bootstrap frame on `channel`.
+void send_entry_handles(const SpawnEntry& entry, native_handle channel, native_handle child_process);
 
 /// The bootstrap frame for `record`'s child.
 std::string make_bootstrap_frame(const ProcessRecord& record, const SpawnEntry& entry,

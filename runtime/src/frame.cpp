@@ -35,7 +35,18 @@ std::string encode_frame(FrameKind kind, std::string_view payload) {
   return out;
 }
 
-std::size_t decode_frame_header(const unsigned char* h, FrameKind expected, std::size_t limit) {
+void write_frame_header(unsigned char* h, FrameKind kind, std::size_t length) {
+  if (length > UINT32_MAX)
+    throw SerializationError("message of " + std::to_string(length) +
+                             " bytes is larger than a frame can carry (4 GiB - 1)");
+  std::copy(magic, magic + 4, h);
+  h[4] = frame_version;
+  h[5] = static_cast<unsigned char>(kind);
+  h[6] = h[7] = 0;
+  put_u32(h + 8, static_cast<std::uint32_t>(length));
+}
+
+FrameHeader parse_frame_header(const unsigned char* h, std::size_t limit) {
   if (!std::equal(magic, magic + 4, h))
     throw SerializationError("corrupted frame: bad magic (the peer is not speaking mproc's "
                              "wire format, or the stream lost its framing)");
@@ -43,14 +54,21 @@ std::size_t decode_frame_header(const unsigned char* h, FrameKind expected, std:
     throw SerializationError("frame of wire-format version " + std::to_string(h[4]) +
                              ", expected " + std::to_string(frame_version) +
                              " (both sides must run the same mproc version)");
-  if (h[5] != static_cast<unsigned char>(expected))
-    throw SerializationError("unexpected frame kind " + std::to_string(h[5]) + ", expected " +
-                             std::to_string(static_cast<int>(expected)));
+  if (h[5] < 1 || h[5] > 5)
+    throw SerializationError("corrupted frame: unknown frame kind " + std::to_string(h[5]));
   std::size_t length = get_u32(h + 8);
   if (length > limit)
     throw SerializationError("frame of " + std::to_string(length) + " bytes exceeds the limit of " +
                              std::to_string(limit) + " bytes");
-  return length;
+  return {static_cast<FrameKind>(h[5]), length};
+}
+
+std::size_t decode_frame_header(const unsigned char* h, FrameKind expected, std::size_t limit) {
+  FrameHeader header = parse_frame_header(h, limit);
+  if (header.kind != expected)
+    throw SerializationError("unexpected frame kind " + std::to_string(h[5]) + ", expected " +
+                             std::to_string(static_cast<int>(expected)));
+  return header.length;
 }
 
 std::string read_frame(native_handle h, FrameKind expected, std::size_t limit) {

@@ -14,6 +14,14 @@ namespace mproc::detail {
 enum class FrameKind : std::uint8_t {
   bootstrap = 1,         ///< a child's task (spawn, forkserver)
   forkserver_setup = 2,  ///< the forkserver's endpoint and key
+  object = 3,            ///< Connection.send: a type tag and a cereal payload
+  bytes = 4,             ///< Connection.send_bytes: raw bytes
+  queue_item = 5,        ///< an item stored in a Queue
+};
+
+struct FrameHeader {
+  FrameKind kind;
+  std::size_t length;
 };
 
 inline constexpr std::size_t frame_header_size = 12;
@@ -26,6 +34,13 @@ std::string encode_frame(FrameKind kind, std::string_view payload);
 /// Checks a header; returns the payload length. Throws SerializationError on a bad magic,
 /// version or kind, or a length above `limit`.
 std::size_t decode_frame_header(const unsigned char* header, FrameKind expected, std::size_t limit);
+
+/// Checks a header's magic and version and returns its kind and length, without judging the
+/// kind. Throws SerializationError as above.
+FrameHeader parse_frame_header(const unsigned char* header, std::size_t limit);
+
+/// Writes a header for a payload of `length` bytes into `out` (frame_header_size bytes).
+void write_frame_header(unsigned char* out, FrameKind kind, std::size_t length);
 
 /// Reads one whole frame of kind `expected` from `h` (blocking) and returns its payload.
 /// Throws SerializationError on bad data or a peer that closed mid-frame, and on EOF before

@@ -79,7 +79,8 @@ void launch_forkserver(const std::shared_ptr<ProcessRecord>& record, const Spawn
     }
     uv_poll_start(&w->poll, UV_READABLE, on_status);
   });
-  (void)platform::write_all(channel.parent, frame.data(), frame.size());
+  if (!platform::write_all(channel.parent, frame.data(), frame.size()))
+    send_entry_handles(entry, channel.parent, invalid_handle);
 }
 
 }  // namespace mproc::detail

@@ -91,7 +91,8 @@ void launch_spawn(const std::shared_ptr<ProcessRecord>& record, const SpawnEntry
     throw_uv_error(rc, "cannot spawn a new process");
   }
   // A child that died before reading its task makes this fail; its exitcode tells the story.
-  (void)platform::write_all(channel.parent, frame.data(), frame.size());
+  if (!platform::write_all(channel.parent, frame.data(), frame.size()))
+    send_entry_handles(entry, channel.parent, record->control->sentinel());
 }
 
 }  // namespace mproc::detail

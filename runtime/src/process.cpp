@@ -116,14 +116,18 @@ void Process::start() {
     detail::SpawnEntry entry;
     if (subclass_entry_ != nullptr) {
       entry.trampoline = subclass_entry_;
+      detail::HandleExportScope exported;
       entry.args = subclass_save_(*this);
+      entry.handles = exported.take();
     } else if (!r.task.empty()) {
       if (r.task.trampoline == nullptr)
         throw ValueError("cannot start " + r.name + " with the " + method + " start method: " +
                          r.task.not_spawnable_reason);
       entry.trampoline = r.task.trampoline;
       entry.target = r.task.target;
+      detail::HandleExportScope exported;
       entry.args = r.task.save_args();
+      entry.handles = exported.take();
     } else if (typeid(*this) != typeid(Process)) {
       throw ValueError("cannot start " + r.name + " (a " + detail::type_name(typeid(*this)) +
                        ") with the " + method +

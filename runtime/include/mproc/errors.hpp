@@ -85,6 +85,39 @@ class AuthenticationError : public Error {
   using Error::Error;
 };
 
+/// The peer of a connection closed it: nothing more will arrive (Python's `EOFError`).
+class EOFError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A message did not fit the buffer given to `recv_bytes_into`; the message is kept here
+/// (Python's `BufferTooShort`, whose `args[0]` is the message).
+class BufferTooShort : public Error {
+ public:
+  explicit BufferTooShort(std::string message)
+      : Error("the buffer is too short for a message of " + std::to_string(message.size()) +
+              " bytes; the message is available from BufferTooShort::message()"),
+        message_(std::move(message)) {}
+  /// The whole message that did not fit.
+  const std::string& message() const noexcept { return message_; }
+
+ private:
+  std::string message_;
+};
+
+/// `put` on a full queue without blocking, or after its timeout (Python's `queue.Full`).
+class Full : public Error {
+ public:
+  using Error::Error;
+};
+
+/// `get` on an empty queue without blocking, or after its timeout (Python's `queue.Empty`).
+class Empty : public Error {
+ public:
+  using Error::Error;
+};
+
 /// Thrown by `mproc::exit(code)` to end a child process with `code` (Python's `SystemExit`).
 /// Deliberately not derived from `std::exception`, so that `catch (const std::exception&)` in
 /// user code does not swallow it, just as `except Exception` does not catch `SystemExit`.

@@ -1,5 +1,6 @@
 #pragma once
 // Python's `multiprocessing`, in C++. `#include <mproc/mproc.hpp>` gives all of it.
+#include "mproc/connection.hpp"
 #include "mproc/context.hpp"
 #include "mproc/current_process.hpp"
 #include "mproc/errors.hpp"
@@ -7,3 +8,4 @@
 #include "mproc/logging.hpp"
 #include "mproc/process.hpp"
 #include "mproc/serialization.hpp"
+#include "mproc/wait.hpp"

@@ -31,6 +31,10 @@ void wait_for_eof(native_handle h) noexcept;
 /// there is nothing a caller could do about a failed close.
 void close_handle(native_handle h) noexcept;
 
+/// Closes an OS object that is not a descriptor (Windows: a raw `HANDLE`; POSIX: the same as
+/// `close_handle`).
+void close_os_object(native_handle h) noexcept;
+
 /// Marks a handle inheritable or not across exec / CreateProcess.
 std::error_code set_inheritable(native_handle h, bool inheritable) noexcept;
 

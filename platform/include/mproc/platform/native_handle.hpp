@@ -11,4 +11,9 @@ using native_handle = std::intptr_t;
 /// The value of a handle that refers to nothing.
 inline constexpr native_handle invalid_handle = -1;
 
+/// What a handle is, for handing it to another process. POSIX: both are file descriptors.
+/// Windows: a CRT descriptor (pipe and file ends) or a raw `HANDLE` (mutexes, semaphores,
+/// file mappings, processes).
+enum class handle_kind : std::uint8_t { descriptor = 0, os_object = 1 };
+
 }  // namespace mproc

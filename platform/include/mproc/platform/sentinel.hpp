@@ -14,6 +14,9 @@ native_handle spawned_child_sentinel(uv_process_s* process, native_handle channe
 /// Releases what `spawned_child_sentinel` returned, if it owns anything beyond the channel.
 void release_sentinel(native_handle sentinel, native_handle channel_parent) noexcept;
 
+/// What sentinels are on this platform (descriptors on POSIX, process handles on Windows).
+handle_kind sentinel_kind() noexcept;
+
 /// Waits up to `timeout_ms` (negative: forever) for a process sentinel to be signalled (the
 /// process exited); returns true if it was.
 bool wait_sentinel(native_handle sentinel, int timeout_ms) noexcept;

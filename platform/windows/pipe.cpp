@@ -1,0 +1,99 @@
+#include "mproc/platform/pipe.hpp"
+
+#include <fcntl.h>
+#include <io.h>
+#include <windows.h>
+
+#include <atomic>
+#include <string>
+
+#include "mproc/platform/channel.hpp"
+#include "mproc/platform/error.hpp"
+
+namespace mproc::platform {
+namespace {
+
+constexpr DWORD pipe_buffer = 64 * 1024;
+
+HANDLE os_handle(native_handle crt_fd) {
+  return reinterpret_cast<HANDLE>(::_get_osfhandle(static_cast<int>(crt_fd)));
+}
+
+std::error_code wrap(HANDLE h, native_handle& out) {
+  int fd = ::_open_osfhandle(reinterpret_cast<intptr_t>(h), _O_BINARY);
+  if (fd < 0) {
+    ::CloseHandle(h);
+    return std::make_error_code(std::errc::too_many_files_open);
+  }
+  out = fd;
+  return {};
+}
+
+// Ready to read without blocking: data waiting, or the peer gone (the read reports EOF).
+bool descriptor_ready(native_handle fd) {
+  DWORD available = 0;
+  if (!::PeekNamedPipe(os_handle(fd), nullptr, 0, nullptr, &available, nullptr)) return true;
+  return available > 0;
+}
+
+}  // namespace
+
+std::error_code make_pipe(bool duplex, pipe_pair& out) noexcept {
+  static std::atomic<unsigned> counter{0};
+  std::string name = "\\\\.\\pipe\\mproc-" + std::to_string(::GetCurrentProcessId()) + "-" +
+                     std::to_string(counter++) + "-" + std::to_string(::GetTickCount64());
+  DWORD open_mode = (duplex ? PIPE_ACCESS_DUPLEX : PIPE_ACCESS_INBOUND) | FILE_FLAG_FIRST_PIPE_INSTANCE;
+  HANDLE server = ::CreateNamedPipeA(name.c_str(), open_mode,
+                                     PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT |
+                                         PIPE_REJECT_REMOTE_CLIENTS,
+                                     1, pipe_buffer, pipe_buffer, 0, nullptr);
+  if (server == INVALID_HANDLE_VALUE) return last_error();
+  DWORD access = duplex ? (GENERIC_READ | GENERIC_WRITE) : (GENERIC_WRITE | FILE_READ_ATTRIBUTES);
+  HANDLE client = ::CreateFileA(name.c_str(), access, 0, nullptr, OPEN_EXISTING, 0, nullptr);
+  if (client == INVALID_HANDLE_VALUE) {
+    auto ec = last_error();
+    ::CloseHandle(server);
+    return ec;
+  }
+  if (!::ConnectNamedPipe(server, nullptr) && ::GetLastError() != ERROR_PIPE_CONNECTED) {
+    auto ec = last_error();
+    ::CloseHandle(server);
+    ::CloseHandle(client);
+    return ec;
+  }
+  if (auto ec = wrap(server, out.first)) {
+    ::CloseHandle(client);
+    return ec;
+  }
+  return wrap(client, out.second);
+}
+
+std::error_code write_all2(native_handle h, const void* a, std::size_t a_size, const void* b,
+                           std::size_t b_size) noexcept {
+  if (auto ec = write_all(h, a, a_size)) return ec;
+  return write_all(h, b, b_size);
+}
+
+// Pipes cannot join WaitForMultipleObjects without overlapped I/O on every end, so this peeks at
+// each one and sleeps a little between rounds; no 64-handle limit either way.
+std::error_code wait_ready(const std::vector<handle_ref>& handles, int timeout_ms,
+                           std::vector<std::size_t>& ready) noexcept {
+  ready.clear();
+  ULONGLONG deadline = ::GetTickCount64() + static_cast<ULONGLONG>(timeout_ms < 0 ? 0 : timeout_ms);
+  DWORD pause = 0;
+  for (;;) {
+    for (std::size_t i = 0; i < handles.size(); ++i) {
+      bool is_ready = handles[i].kind == handle_kind::descriptor
+                          ? descriptor_ready(handles[i].handle)
+                          : ::WaitForSingleObject(reinterpret_cast<HANDLE>(handles[i].handle), 0) ==
+                                WAIT_OBJECT_0;
+      if (is_ready) ready.push_back(i);
+    }
+    if (!ready.empty()) return {};
+    if (timeout_ms >= 0 && ::GetTickCount64() >= deadline) return {};
+    ::Sleep(pause);
+    if (pause < 1) pause = 1;
+  }
+}
+
+}  // namespace mproc::platform

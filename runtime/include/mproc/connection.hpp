@@ -1,0 +1,139 @@
+#pragma once
+// `Pipe()` and `Connection`: message-oriented byte streams between processes (Python's
+// `multiprocessing.connection.Connection`). Objects are serialized with cereal and carry their
+// type's name, so receiving them as another type is a clear error rather than garbage.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "mproc/detail/handle_passing.hpp"
+#include "mproc/errors.hpp"
+#include "mproc/platform/native_handle.hpp"
+#include "mproc/serialization.hpp"
+
+namespace mproc {
+
+namespace detail {
+enum class FrameKind : std::uint8_t;
+std::string type_name(const std::type_info& type);  // demangled
+template <class T>
+const std::string& type_tag() {
+  static const std::string tag = type_name(typeid(T));
+  return tag;
+}
+// A message for `Connection::send`: its type's name (2-byte length, then the name), then the
+// cereal payload, written in one go.
+template <class T>
+std::string tagged_save(const std::string& tag, const T& value) {
+  std::ostringstream out(std::ios::binary);
+  const char length[2] = {static_cast<char>(tag.size() & 0xff), static_cast<char>(tag.size() >> 8)};
+  out.write(length, 2);
+  out.write(tag.data(), static_cast<std::streamsize>(tag.size()));
+  {
+    cereal::BinaryOutputArchive archive(out);
+    archive(value);
+  }
+  return std::move(out).str();
+}
+}  // namespace detail
+
+/// One end of a pipe or socket connection. Copies refer to the same end (as Python objects do);
+/// the OS handle is closed by `close()` or when the last copy goes. Sending and receiving are
+/// each serialized per end, so several threads may share one. A Connection passes to a child as
+/// a `Process` argument under every start method.
+class Connection {
+ public:
+  /// Not connected to anything; every operation throws.
+  Connection() = default;
+
+  /// Takes ownership of an open stream handle (a pipe or socket end).
+  static Connection from_handle(native_handle handle, bool readable = true, bool writable = true);
+
+  /// Sends `obj` (any cereal-serializable type); the peer receives it with `recv<T>()`.
+  template <class T>
+  void send(const T& obj) {
+    static_assert(is_transferable_v<T>,
+                  "mproc: Connection::send needs a type cereal can serialize (add a `serialize` "
+                  "member to your type)");
+    send_object(detail::tagged_save(detail::type_tag<T>(), obj));
+  }
+
+  /// Receives an object sent with `send<T>`. Blocks until one arrives; throws EOFError when the
+  /// peer closed, SerializationError when the message is of another type (the message is kept
+  /// for a `recv` of the right type).
+  template <class T>
+  T recv() {
+    T value{};
+    std::string payload = recv_object(detail::type_tag<T>());
+    wire::load(std::string_view(payload).substr(object_header_size(payload)), value);
+    return value;
+  }
+
+  /// Sends raw bytes as one message.
+  void send_bytes(std::string_view data);
+  void send_bytes(const void* data, std::size_t size);
+  /// Sends `size` bytes of `data` from `offset` (Python's `send_bytes(buf, offset, size)`).
+  void send_bytes(std::string_view data, std::size_t offset, std::optional<std::size_t> size = {});
+
+  /// Receives one message sent with `send_bytes`. With `maxlength`, a longer message is an
+  /// error that leaves the connection unreadable (as in Python).
+  std::string recv_bytes(std::optional<std::size_t> maxlength = {});
+
+  /// Receives one message into `buffer` from `offset`; returns its size. A message that does
+  /// not fit throws BufferTooShort carrying the message.
+  std::size_t recv_bytes_into(std::span<char> buffer, std::size_t offset = 0);
+  std::size_t recv_bytes_into(void* buffer, std::size_t size, std::size_t offset = 0);
+
+  /// Whether a message (or EOF) is waiting; waits up to `timeout` seconds, forever for nullopt.
+  bool poll(std::optional<double> timeout = 0.0);
+
+  /// Closes this end for every copy. Idempotent.
+  void close();
+  bool closed() const noexcept;
+  bool readable() const noexcept;
+  bool writable() const noexcept;
+  /// The OS handle (a descriptor; a CRT descriptor on Windows). Throws if closed.
+  native_handle fileno() const;
+
+  /// The largest message `recv` accepts, checked before anything is allocated (default 1 GiB).
+  void set_max_message_size(std::size_t bytes);
+
+  friend bool operator==(const Connection& a, const Connection& b) noexcept {
+    return a.state_ == b.state_;
+  }
+
+  template <class Archive>
+  void save(Archive& archive) const {
+    archive(detail::export_handle(raw_handle(), handle_kind::descriptor, "Connection"),
+            readable(), writable());
+  }
+  template <class Archive>
+  void load(Archive& archive) {
+    std::uint32_t index = 0;
+    bool r = false, w = false;
+    archive(index, r, w);
+    *this = from_handle(detail::import_handle(index, "Connection"), r, w);
+  }
+
+ private:
+  struct State;
+  native_handle raw_handle() const noexcept;
+  void send_object(const std::string& tagged_payload);
+  void send_frame(detail::FrameKind kind, std::string_view payload);
+  std::pair<detail::FrameKind, std::string> next_frame(std::optional<std::size_t> maxlength);
+  std::string recv_object(const std::string& tag);
+  static std::size_t object_header_size(const std::string& payload);
+
+  std::shared_ptr<State> state_;
+};
+
+/// Two connected ends (Python's `Pipe(duplex)`). With `duplex = false` the first end only
+/// receives and the second only sends.
+std::pair<Connection, Connection> Pipe(bool duplex = true);
+
+}  // namespace mproc

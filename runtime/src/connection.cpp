@@ -1,0 +1,233 @@
+#include "mproc/connection.hpp"
+
+#include <mutex>
+
+#include "frame.hpp"
+#include "mproc/platform/channel.hpp"
+#include "mproc/platform/pipe.hpp"
+#include "throw_error.hpp"
+
+namespace mproc {
+
+struct Connection::State {
+  native_handle handle = invalid_handle;
+  bool readable = true;
+  bool writable = true;
+  std::size_t max_message = detail::default_frame_limit;
+  std::string broken;  // why the stream lost its framing; empty while it is fine
+  // A message that a `recv` of the wrong kind or type read and gave back, so nothing is lost.
+  std::optional<std::pair<detail::FrameKind, std::string>> pending;
+  std::mutex send_mutex;
+  std::mutex recv_mutex;
+
+  ~State() { platform::close_handle(handle); }
+};
+
+namespace {
+
+[[noreturn]] void throw_closed() {
+  throw SystemError(std::make_error_code(std::errc::bad_file_descriptor),
+                    "the connection is closed (handle is closed)");
+}
+
+std::string kind_description(detail::FrameKind kind, const std::string& payload) {
+  if (kind == detail::FrameKind::bytes) return "raw bytes (sent with send_bytes)";
+  if (payload.size() >= 2) {
+    std::size_t n = static_cast<unsigned char>(payload[0]) | (static_cast<unsigned char>(payload[1]) << 8);
+    if (payload.size() >= 2 + n) return "an object of type " + payload.substr(2, n);
+  }
+  return "a malformed object message";
+}
+
+}  // namespace
+
+Connection Connection::from_handle(native_handle handle, bool readable, bool writable) {
+  if (handle == invalid_handle) throw ValueError("Connection::from_handle: invalid handle");
+  Connection c;
+  c.state_ = std::make_shared<State>();
+  c.state_->handle = handle;
+  c.state_->readable = readable;
+  c.state_->writable = writable;
+  return c;
+}
+
+native_handle Connection::raw_handle() const noexcept {
+  return state_ ? state_->handle : invalid_handle;
+}
+
+bool Connection::closed() const noexcept { return !state_ || state_->handle == invalid_handle; }
+bool Connection::readable() const noexcept { return state_ && state_->readable; }
+bool Connection::writable() const noexcept { return state_ && state_->writable; }
+
+native_handle Connection::fileno() const {
+  if (closed()) throw_closed();
+  return state_->handle;
+}
+
+void Connection::set_max_message_size(std::size_t bytes) {
+  if (!state_) throw_closed();
+  state_->max_message = bytes;
+}
+
+void Connection::close() {
+  if (!state_) return;
+  std::scoped_lock lock(state_->send_mutex, state_->recv_mutex);
+  platform::close_handle(state_->handle);
+  state_->handle = invalid_handle;
+}
+
+void Connection::send_bytes(const void* data, std::size_t size) {
+  send_bytes(std::string_view(static_cast<const char*>(data), size));
+}
+
+void Connection::send_bytes(std::string_view data, std::size_t offset, std::optional<std::size_t> size) {
+  if (offset > data.size()) throw ValueError("send_bytes: offset is past the end of the buffer");
+  std::size_t n = size.value_or(data.size() - offset);
+  if (n > data.size() - offset) throw ValueError("send_bytes: buffer length < offset + size");
+  send_bytes(data.substr(offset, n));
+}
+
+void Connection::send_bytes(std::string_view data) { send_frame(detail::FrameKind::bytes, data); }
+
+void Connection::send_object(const std::string& tagged_payload) {
+  send_frame(detail::FrameKind::object, tagged_payload);
+}
+
+void Connection::send_frame(detail::FrameKind kind, std::string_view payload) {
+  if (!state_) throw_closed();
+  std::lock_guard<std::mutex> lock(state_->send_mutex);
+  if (state_->handle == invalid_handle) throw_closed();
+  if (!state_->writable) throw SystemError(std::make_error_code(std::errc::operation_not_permitted),
+                                           "this end of the pipe only receives (Pipe(duplex=false))");
+  unsigned char header[detail::frame_header_size];
+  detail::write_frame_header(header, kind, payload.size());
+  auto ec = platform::write_all2(state_->handle, header, sizeof header, payload.data(), payload.size());
+  if (ec == std::errc::broken_pipe || ec == std::errc::connection_reset)
+    throw EOFError("cannot send: the other end of the connection is closed");
+  detail::throw_error(ec, "cannot send on the connection");
+}
+
+// Reads the next frame, or takes the one a previous mismatched `recv` left. Caller holds
+// recv_mutex.
+std::pair<detail::FrameKind, std::string> Connection::next_frame(std::optional<std::size_t> maxlength) {
+  State& s = *state_;
+  if (s.handle == invalid_handle) throw_closed();
+  if (!s.readable) throw SystemError(std::make_error_code(std::errc::operation_not_permitted),
+                                     "this end of the pipe only sends (Pipe(duplex=false))");
+  if (s.pending) {
+    auto frame = std::move(*s.pending);
+    s.pending.reset();
+    return frame;
+  }
+  if (!s.broken.empty()) throw SerializationError("the connection is no longer readable: " + s.broken);
+  unsigned char header[detail::frame_header_size];
+  bool eof = false;
+  auto ec = platform::read_exact(s.handle, header, sizeof header, eof);
+  if (eof) throw EOFError("the other end of the connection is closed: no more messages will arrive");
+  if (ec == std::errc::connection_aborted) {
+    s.broken = "the peer closed the connection in the middle of a message header";
+    throw SerializationError("truncated message: " + s.broken);
+  }
+  if (ec == std::errc::connection_reset) throw EOFError("the other end of the connection was reset");
+  detail::throw_error(ec, "cannot receive on the connection");
+  detail::FrameHeader h{};
+  try {
+    h = detail::parse_frame_header(header, s.max_message);
+  } catch (const SerializationError& e) {
+    s.broken = e.what();
+    throw;
+  }
+  if (h.kind != detail::FrameKind::object && h.kind != detail::FrameKind::bytes) {
+    s.broken = "a frame of kind " + std::to_string(static_cast<int>(h.kind)) + " is not a message";
+    throw SerializationError("corrupted stream: " + s.broken);
+  }
+  if (maxlength && h.length > *maxlength) {
+    s.broken = "a message of " + std::to_string(h.length) + " bytes exceeded maxlength " +
+               std::to_string(*maxlength);
+    throw SerializationError("bad message length: " + s.broken);
+  }
+  std::string payload;
+  payload.resize(h.length);
+  ec = platform::read_exact(s.handle, payload.data(), payload.size(), eof);
+  if (eof || ec == std::errc::connection_aborted || ec == std::errc::connection_reset) {
+    s.broken = "the peer closed the connection in the middle of a message";
+    throw SerializationError("truncated message: " + s.broken);
+  }
+  detail::throw_error(ec, "cannot receive on the connection");
+  return {h.kind, std::move(payload)};
+}
+
+std::string Connection::recv_object(const std::string& tag) {
+  if (!state_) throw_closed();
+  std::lock_guard<std::mutex> lock(state_->recv_mutex);
+  auto frame = next_frame({});
+  bool match = false;
+  if (frame.first == detail::FrameKind::object && frame.second.size() >= 2 + tag.size()) {
+    std::size_t n = static_cast<unsigned char>(frame.second[0]) |
+                    (static_cast<unsigned char>(frame.second[1]) << 8);
+    match = n == tag.size() && frame.second.compare(2, n, tag) == 0;
+  }
+  if (!match) {
+    std::string got = kind_description(frame.first, frame.second);
+    state_->pending = std::move(frame);
+    throw SerializationError("recv<" + tag + ">() received " + got +
+                             "; the message is kept for a recv of the matching type");
+  }
+  return std::move(frame.second);
+}
+
+std::size_t Connection::object_header_size(const std::string& payload) {
+  return 2 + (static_cast<unsigned char>(payload[0]) | (static_cast<unsigned char>(payload[1]) << 8));
+}
+
+std::string Connection::recv_bytes(std::optional<std::size_t> maxlength) {
+  if (!state_) throw_closed();
+  std::lock_guard<std::mutex> lock(state_->recv_mutex);
+  auto frame = next_frame(maxlength);
+  if (frame.first != detail::FrameKind::bytes) {
+    std::string got = kind_description(frame.first, frame.second);
+    state_->pending = std::move(frame);
+    throw SerializationError("recv_bytes() received " + got +
+                             "; the message is kept for a recv<T>() of that type");
+  }
+  return std::move(frame.second);
+}
+
+std::size_t Connection::recv_bytes_into(void* buffer, std::size_t size, std::size_t offset) {
+  return recv_bytes_into(std::span<char>(static_cast<char*>(buffer), size), offset);
+}
+
+std::size_t Connection::recv_bytes_into(std::span<char> buffer, std::size_t offset) {
+  if (offset > buffer.size()) throw ValueError("recv_bytes_into: offset is past the end of the buffer");
+  std::string message = recv_bytes();
+  if (message.size() > buffer.size() - offset) throw BufferTooShort(std::move(message));
+  std::copy(message.begin(), message.end(), buffer.begin() + static_cast<std::ptrdiff_t>(offset));
+  return message.size();
+}
+
+bool Connection::poll(std::optional<double> timeout) {
+  if (!state_) throw_closed();
+  {
+    std::lock_guard<std::mutex> lock(state_->recv_mutex);
+    if (state_->handle == invalid_handle) throw_closed();
+    if (!state_->readable) throw SystemError(std::make_error_code(std::errc::operation_not_permitted),
+                                             "this end of the pipe only sends (Pipe(duplex=false))");
+    if (state_->pending) return true;
+  }
+  int ms = -1;
+  if (timeout) ms = *timeout <= 0 ? 0 : static_cast<int>(std::min(*timeout * 1000.0 + 0.999, 2.0e9));
+  std::vector<std::size_t> ready;
+  detail::throw_error(platform::wait_ready({{state_->handle, handle_kind::descriptor}}, ms, ready),
+                      "cannot poll the connection");
+  return !ready.empty();
+}
+
+std::pair<Connection, Connection> Pipe(bool duplex) {
+  platform::pipe_pair pair;
+  detail::throw_error(platform::make_pipe(duplex, pair), "cannot create a pipe");
+  Connection first = Connection::from_handle(pair.first, true, duplex);
+  Connection second = Connection::from_handle(pair.second, duplex, true);
+  return {std::move(first), std::move(second)};
+}
+
+}  // namespace mproc
