@@ -7,5 +7,6 @@
 #include "mproc/init.hpp"
 #include "mproc/logging.hpp"
 #include "mproc/process.hpp"
+#include "mproc/queue.hpp"
 #include "mproc/serialization.hpp"
 #include "mproc/wait.hpp"

@@ -1,0 +1,141 @@
+#include "mproc/platform/ipc_sync.hpp"
+
+#include <pthread.h>
+#include <semaphore.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
+
+#include "mproc/platform/error.hpp"
+#include "mproc/platform/shared_memory.hpp"
+
+namespace mproc::platform {
+namespace {
+
+constexpr std::size_t page = 4096;
+
+timespec deadline_after(int timeout_ms) {
+  timespec t{};
+  ::clock_gettime(CLOCK_MONOTONIC, &t);
+  t.tv_sec += timeout_ms / 1000;
+  t.tv_nsec += static_cast<long>(timeout_ms % 1000) * 1000000L;
+  if (t.tv_nsec >= 1000000000L) {
+    t.tv_sec += 1;
+    t.tv_nsec -= 1000000000L;
+  }
+  return t;
+}
+
+std::error_code map_page(native_handle handle, void*& memory) {
+  mapped_region region;
+  if (auto ec = map_region(handle, page, region)) return ec;
+  memory = region.address;
+  return {};
+}
+
+void unmap_page(native_handle& handle, void*& memory) {
+  mapped_region region{handle, memory, memory != nullptr ? page : 0};
+  release_region(region);
+  handle = invalid_handle;
+  memory = nullptr;
+}
+
+}  // namespace
+
+handle_kind ipc_object_kind() noexcept { return handle_kind::descriptor; }
+
+std::error_code create_mutex(ipc_mutex& out) noexcept {
+  mapped_region region;
+  if (auto ec = create_region(page, region)) return ec;
+  auto* m = static_cast<pthread_mutex_t*>(region.address);
+  pthread_mutexattr_t attr;
+  pthread_mutexattr_init(&attr);
+  pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+  pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+  int rc = pthread_mutex_init(m, &attr);
+  pthread_mutexattr_destroy(&attr);
+  if (rc != 0) {
+    release_region(region);
+    return {rc, std::generic_category()};
+  }
+  out = {region.handle, region.address};
+  return {};
+}
+
+std::error_code open_mutex(native_handle handle, ipc_mutex& out) noexcept {
+  out.handle = handle;
+  if (auto ec = map_page(handle, out.memory)) {
+    out = {};
+    return ec;
+  }
+  return {};
+}
+
+void close_mutex(ipc_mutex& m) noexcept { unmap_page(m.handle, m.memory); }
+
+lock_status lock_mutex(ipc_mutex& m, int timeout_ms) noexcept {
+  auto* mutex = static_cast<pthread_mutex_t*>(m.memory);
+  int rc;
+  if (timeout_ms < 0) {
+    rc = pthread_mutex_lock(mutex);
+  } else {
+    timespec deadline = deadline_after(timeout_ms);
+    rc = pthread_mutex_clocklock(mutex, CLOCK_MONOTONIC, &deadline);
+  }
+  if (rc == ETIMEDOUT) return lock_status::timed_out;
+  if (rc == EOWNERDEAD) {
+    pthread_mutex_consistent(mutex);
+    return lock_status::owner_died;
+  }
+  return lock_status::acquired;
+}
+
+void unlock_mutex(ipc_mutex& m) noexcept { pthread_mutex_unlock(static_cast<pthread_mutex_t*>(m.memory)); }
+
+std::error_code create_semaphore(unsigned initial, ipc_semaphore& out) noexcept {
+  mapped_region region;
+  if (auto ec = create_region(page, region)) return ec;
+  if (sem_init(static_cast<sem_t*>(region.address), 1, initial) != 0) {
+    auto ec = last_error();
+    release_region(region);
+    return ec;
+  }
+  out = {region.handle, region.address};
+  return {};
+}
+
+std::error_code open_semaphore(native_handle handle, ipc_semaphore& out) noexcept {
+  out.handle = handle;
+  if (auto ec = map_page(handle, out.memory)) {
+    out = {};
+    return ec;
+  }
+  return {};
+}
+
+void close_semaphore(ipc_semaphore& s) noexcept { unmap_page(s.handle, s.memory); }
+
+bool acquire_semaphore(ipc_semaphore& s, int timeout_ms) noexcept {
+  auto* sem = static_cast<sem_t*>(s.memory);
+  if (timeout_ms < 0) {
+    while (sem_wait(sem) != 0) {
+      if (errno != EINTR) return false;
+    }
+    return true;
+  }
+  timespec deadline = deadline_after(timeout_ms);
+  while (sem_clockwait(sem, CLOCK_MONOTONIC, &deadline) != 0) {
+    if (errno != EINTR) return false;
+  }
+  return true;
+}
+
+std::error_code release_semaphore(ipc_semaphore& s, unsigned count) noexcept {
+  for (unsigned i = 0; i < count; ++i)
+    if (sem_post(static_cast<sem_t*>(s.memory)) != 0) return last_error();
+  return {};
+}
+
+}  // namespace mproc::platform
