@@ -194,13 +194,13 @@ TEST_CASE("pipe_oversized_message_is_refused_before_allocation", "[pipe]") {
 
 TEST_CASE("pipe_corrupted_and_truncated_frames", "[pipe]") {
   {
-    auto [a, b] = mproc::Pipe();
+    auto [b, a] = mproc::Pipe(false);  // b reads what is written on a's handle
     const char junk[] = "this is not a frame at all";
     REQUIRE_FALSE(mproc::platform::write_all(a.fileno(), junk, sizeof junk));
     CHECK_THROWS_AS(b.recv<int>(), mproc::SerializationError);
   }
   {
-    auto [a, b] = mproc::Pipe();
+    auto [b, a] = mproc::Pipe(false);  // b reads what is written on a's handle
     // A valid header announcing 100 bytes, then only 10, then the writer goes away.
     const unsigned char header[12] = {'M', 'P', 'R', 'C', 1, 4, 0, 0, 100, 0, 0, 0};
     REQUIRE_FALSE(mproc::platform::write_all(a.fileno(), header, sizeof header));
@@ -214,7 +214,7 @@ TEST_CASE("pipe_corrupted_and_truncated_frames", "[pipe]") {
     }
   }
   {
-    auto [a, b] = mproc::Pipe();
+    auto [b, a] = mproc::Pipe(false);  // b reads what is written on a's handle
     const unsigned char header[12] = {'M', 'P', 'R', 'C', 1, 4, 0, 0, 0xff, 0xff, 0xff, 0x7f};
     REQUIRE_FALSE(mproc::platform::write_all(a.fileno(), header, sizeof header));
     CHECK_THROWS_AS(b.recv_bytes(), mproc::SerializationError);  // 2 GiB > the 1 GiB limit

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <ctime>
@@ -17,10 +18,13 @@
 namespace mproc::platform {
 namespace {
 
+std::atomic<bool> sigpipe_ignored{false};
+
 // A write to a pipe whose reader is gone raises SIGPIPE, which would kill the program; unlike
 // sockets there is no MSG_NOSIGNAL. The signal is blocked for this thread during the write and
 // a SIGPIPE it caused is consumed before unblocking, so the caller just sees EPIPE.
 ssize_t writev_without_sigpipe(int fd, const iovec* iov, int count) {
+  if (sigpipe_ignored.load(std::memory_order_relaxed)) return ::writev(fd, iov, count);
   sigset_t pipe_only, old;
   sigemptyset(&pipe_only);
   sigaddset(&pipe_only, SIGPIPE);
@@ -42,15 +46,43 @@ ssize_t writev_without_sigpipe(int fd, const iovec* iov, int count) {
 
 }  // namespace
 
-std::error_code make_pipe(bool duplex, pipe_pair& out) noexcept {
-  int fds[2];
-  if (duplex) {
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return last_error();
-  } else {
-    if (::pipe2(fds, O_CLOEXEC) != 0) return last_error();
+void ignore_broken_pipe_signal() noexcept {
+  if (sigpipe_ignored.load(std::memory_order_relaxed)) return;
+  struct sigaction current {};
+  if (::sigaction(SIGPIPE, nullptr, &current) != 0) return;
+  if (current.sa_handler == SIG_DFL && (current.sa_flags & SA_SIGINFO) == 0) {
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    if (::sigaction(SIGPIPE, &ignore, nullptr) != 0) return;
+    sigpipe_ignored.store(true);
+  } else if (current.sa_handler == SIG_IGN) {
+    sigpipe_ignored.store(true);
   }
-  out.first = fds[0];
-  out.second = fds[1];
+}
+
+void expect_large_writes(native_handle h) noexcept {
+  // Fewer wake-ups per megabyte. Only on demand: pipe memory counts against a per-user limit
+  // past which every new pipe of the user gets a tiny buffer. Failure just keeps the default.
+  (void)::fcntl(static_cast<int>(h), F_SETPIPE_SZ, 1 << 20);
+}
+
+std::error_code make_pipe(bool duplex, pipe_pair& out) noexcept {
+  int a[2];
+  if (::pipe2(a, O_CLOEXEC) != 0) return last_error();
+  if (!duplex) {
+    out = {a[0], a[1], invalid_handle, invalid_handle};
+    return {};
+  }
+  int b[2];
+  if (::pipe2(b, O_CLOEXEC) != 0) {
+    auto ec = last_error();
+    ::close(a[0]);
+    ::close(a[1]);
+    return ec;
+  }
+  // first reads what second writes (a), second reads what first writes (b).
+  out = {a[0], b[0], b[1], a[1]};
   return {};
 }
 
@@ -59,21 +91,9 @@ std::error_code write_all2(native_handle h, const void* a, std::size_t a_size, c
   iovec iov[2] = {{const_cast<void*>(a), a_size}, {const_cast<void*>(b), b_size}};
   iovec* next = iov;
   int count = 2;
-  bool socket = true;
   while (count > 0) {
-    ssize_t n;
-    if (socket) {
-      msghdr msg{};
-      msg.msg_iov = next;
-      msg.msg_iovlen = static_cast<std::size_t>(count);
-      n = ::sendmsg(static_cast<int>(h), &msg, MSG_NOSIGNAL);
-      if (n < 0 && errno == ENOTSOCK) {
-        socket = false;
-        continue;
-      }
-    } else {
-      n = writev_without_sigpipe(static_cast<int>(h), next, count);
-    }
+    // Pipes and sockets alike; SIGPIPE is ignored or blocked for the call (see above).
+    ssize_t n = writev_without_sigpipe(static_cast<int>(h), next, count);
     if (n < 0) {
       if (errno == EINTR) continue;
       return last_error();

@@ -10,17 +10,23 @@
 namespace mproc {
 
 struct Connection::State {
-  native_handle handle = invalid_handle;
+  native_handle handle = invalid_handle;        // reads, and writes unless write_handle is set
+  native_handle write_handle = invalid_handle;  // a duplex end's own write pipe (POSIX)
   bool readable = true;
   bool writable = true;
   std::size_t max_message = detail::default_frame_limit;
   std::string broken;  // why the stream lost its framing; empty while it is fine
   // A message that a `recv` of the wrong kind or type read and gave back, so nothing is lost.
   std::optional<std::pair<detail::FrameKind, std::string>> pending;
+  bool large_writes = false;  // the write pipe's buffer was enlarged for big messages
   std::mutex send_mutex;
   std::mutex recv_mutex;
 
-  ~State() { platform::close_handle(handle); }
+  ~State() {
+    platform::close_handle(write_handle);
+    platform::close_handle(handle);
+  }
+  native_handle out() const { return write_handle != invalid_handle ? write_handle : handle; }
 };
 
 namespace {
@@ -51,6 +57,16 @@ Connection Connection::from_handle(native_handle handle, bool readable, bool wri
   return c;
 }
 
+Connection Connection::from_handles(native_handle read, native_handle write) {
+  Connection c = from_handle(read, true, true);
+  c.state_->write_handle = write;
+  return c;
+}
+
+native_handle Connection::raw_write_handle() const noexcept {
+  return state_ ? state_->write_handle : invalid_handle;
+}
+
 native_handle Connection::raw_handle() const noexcept {
   return state_ ? state_->handle : invalid_handle;
 }
@@ -72,8 +88,10 @@ void Connection::set_max_message_size(std::size_t bytes) {
 void Connection::close() {
   if (!state_) return;
   std::scoped_lock lock(state_->send_mutex, state_->recv_mutex);
+  platform::close_handle(state_->write_handle);
   platform::close_handle(state_->handle);
   state_->handle = invalid_handle;
+  state_->write_handle = invalid_handle;
 }
 
 void Connection::send_bytes(const void* data, std::size_t size) {
@@ -99,9 +117,13 @@ void Connection::send_frame(detail::FrameKind kind, std::string_view payload) {
   if (state_->handle == invalid_handle) throw_closed();
   if (!state_->writable) throw SystemError(std::make_error_code(std::errc::operation_not_permitted),
                                            "this end of the pipe only receives (Pipe(duplex=false))");
+  if (payload.size() >= 64 * 1024 && !state_->large_writes) {
+    platform::expect_large_writes(state_->out());
+    state_->large_writes = true;
+  }
   unsigned char header[detail::frame_header_size];
   detail::write_frame_header(header, kind, payload.size());
-  auto ec = platform::write_all2(state_->handle, header, sizeof header, payload.data(), payload.size());
+  auto ec = platform::write_all2(state_->out(), header, sizeof header, payload.data(), payload.size());
   if (ec == std::errc::broken_pipe || ec == std::errc::connection_reset)
     throw EOFError("cannot send: the other end of the connection is closed");
   detail::throw_error(ec, "cannot send on the connection");
@@ -225,8 +247,13 @@ bool Connection::poll(std::optional<double> timeout) {
 std::pair<Connection, Connection> Pipe(bool duplex) {
   platform::pipe_pair pair;
   detail::throw_error(platform::make_pipe(duplex, pair), "cannot create a pipe");
-  Connection first = Connection::from_handle(pair.first, true, duplex);
-  Connection second = Connection::from_handle(pair.second, duplex, true);
+  platform::ignore_broken_pipe_signal();  // A closed peer is an EOFError, not a dead process.
+  Connection first = pair.first_write != invalid_handle
+                         ? Connection::from_handles(pair.first, pair.first_write)
+                         : Connection::from_handle(pair.first, true, duplex);
+  Connection second = pair.second_write != invalid_handle
+                          ? Connection::from_handles(pair.second, pair.second_write)
+                          : Connection::from_handle(pair.second, duplex, true);
   return {std::move(first), std::move(second)};
 }
 

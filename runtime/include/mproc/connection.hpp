@@ -53,6 +53,8 @@ class Connection {
 
   /// Takes ownership of an open stream handle (a pipe or socket end).
   static Connection from_handle(native_handle handle, bool readable = true, bool writable = true);
+  /// Takes ownership of a duplex end made of two handles: one to read, one to write.
+  static Connection from_handles(native_handle read, native_handle write);
 
   /// Sends `obj` (any cereal-serializable type); the peer receives it with `recv<T>()`.
   template <class T>
@@ -97,7 +99,8 @@ class Connection {
   bool closed() const noexcept;
   bool readable() const noexcept;
   bool writable() const noexcept;
-  /// The OS handle (a descriptor; a CRT descriptor on Windows). Throws if closed.
+  /// The OS handle to wait on for reading (a descriptor; a CRT descriptor on Windows). On POSIX
+  /// a duplex end writes through a second pipe of its own. Throws if closed.
   native_handle fileno() const;
 
   /// The largest message `recv` accepts, checked before anything is allocated (default 1 GiB).
@@ -109,20 +112,31 @@ class Connection {
 
   template <class Archive>
   void save(Archive& archive) const {
+    bool separate_write = raw_write_handle() != invalid_handle;
     archive(detail::export_handle(raw_handle(), handle_kind::descriptor, "Connection"),
-            readable(), writable());
+            readable(), writable(), separate_write);
+    if (separate_write)
+      archive(detail::export_handle(raw_write_handle(), handle_kind::descriptor, "Connection"));
   }
   template <class Archive>
   void load(Archive& archive) {
     std::uint32_t index = 0;
-    bool r = false, w = false;
-    archive(index, r, w);
-    *this = from_handle(detail::import_handle(index, "Connection"), r, w);
+    bool r = false, w = false, separate_write = false;
+    archive(index, r, w, separate_write);
+    native_handle read = detail::import_handle(index, "Connection");
+    if (separate_write) {
+      std::uint32_t write_index = 0;
+      archive(write_index);
+      *this = from_handles(read, detail::import_handle(write_index, "Connection"));
+    } else {
+      *this = from_handle(read, r, w);
+    }
   }
 
  private:
   struct State;
   native_handle raw_handle() const noexcept;
+  native_handle raw_write_handle() const noexcept;
   void send_object(const std::string& tagged_payload);
   void send_frame(detail::FrameKind kind, std::string_view payload);
   std::pair<detail::FrameKind, std::string> next_frame(std::optional<std::size_t> maxlength);

@@ -19,9 +19,21 @@ struct handle_ref {
 struct pipe_pair {
   native_handle first = invalid_handle;   ///< duplex, or the read end when simplex
   native_handle second = invalid_handle;  ///< duplex, or the write end when simplex
+  /// Where a duplex end writes through a handle of its own (POSIX: two pipes, because a
+  /// socketpair's round trip takes twice a pipe's); invalid when `first`/`second` do both.
+  native_handle first_write = invalid_handle;
+  native_handle second_write = invalid_handle;
 };
 
-/// Creates a connected pair; both ends are close-on-exec / non-inheritable.
+/// Makes writes to a pipe whose reader is gone fail with EPIPE instead of killing the process
+/// with SIGPIPE, as CPython does at start-up: only if the program left SIGPIPE at its default.
+/// Idempotent; nothing to do on Windows.
+void ignore_broken_pipe_signal() noexcept;
+
+/// A pipe that will carry large messages: enlarge its buffer where the OS allows.
+void expect_large_writes(native_handle h) noexcept;
+
+/// Creates a connected pair; all handles are close-on-exec / non-inheritable.
 std::error_code make_pipe(bool duplex, pipe_pair& out) noexcept;
 
 /// Writes `a` then `b` as one gathered write where the OS has one (a frame's header and
