@@ -3,8 +3,9 @@
 #   1. Linux debug build: the suite once per start method (fork, spawn, forkserver), the
 #      examples, the installed-package test and the benchmark smoke run;
 #   2. the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer;
-#   3. the Windows build (mingw-w64 cross compiler), its suite run under Wine.
-# Skip parts with MPROC_SKIP="asan windows" (space-separated).
+#   3. the frame-decoder fuzzer (clang, libFuzzer) for a bounded time;
+#   4. the Windows build (mingw-w64 cross compiler), its suite run under Wine.
+# Skip parts with MPROC_SKIP="asan fuzz windows" (space-separated).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 skip=" ${MPROC_SKIP:-} "
@@ -27,6 +28,11 @@ if [[ $skip != *" asan "* ]]; then
   cmake --build build/asan -j"$jobs"
   MPROC_TEST_LEAK_CYCLES=200 ASAN_OPTIONS=detect_leaks=1 \
     ctest --test-dir build/asan --output-on-failure -j"$jobs"
+fi
+
+if [[ $skip != *" fuzz "* ]]; then
+  stage "Fuzzing the frame decoder (${MPROC_FUZZ_SECONDS:-120} s)"
+  bash scripts/fuzz.sh
 fi
 
 if [[ $skip != *" windows "* ]]; then

@@ -24,6 +24,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "mproc/detail/input_archive.hpp"
 #include "mproc/errors.hpp"
 
 namespace mproc {
@@ -37,7 +38,7 @@ struct transferable
     : std::bool_constant<
           std::is_arithmetic_v<T> || std::is_enum_v<T> ||
           (cereal::traits::is_output_serializable<T, cereal::BinaryOutputArchive>::value &&
-           cereal::traits::is_input_serializable<T, cereal::BinaryInputArchive>::value)> {};
+           cereal::traits::is_input_serializable<T, wire::InputArchive>::value)> {};
 template <class T>
 struct transferable<T*> : std::false_type {};
 template <class T>
@@ -89,23 +90,20 @@ std::string save(const T& value) {
   return std::move(out).str();
 }
 
-/// Deserializes `value` from `bytes`; a short or malformed payload is a SerializationError.
+/// Deserializes `value` from `bytes`; a short, malformed or oversized payload is a
+/// SerializationError.
 template <class T>
 void load(std::string_view bytes, T& value) {
-  // Reads straight from `bytes`, without copying them into a stream first.
-  struct view_buffer : std::streambuf {
-    explicit view_buffer(std::string_view s) {
-      char* p = const_cast<char*>(s.data());  // Only ever read from.
-      setg(p, p, p + s.size());
-    }
-  } buffer(bytes);
-  std::istream in(&buffer);
   try {
-    cereal::BinaryInputArchive archive(in);
+    InputArchive archive(bytes);
     archive(value);
   } catch (const cereal::Exception& e) {
     throw SerializationError(std::string("cannot decode a message: ") + e.what() +
                              " (the data is truncated or of another type than expected)");
+  } catch (const std::length_error&) {
+    throw SerializationError("cannot decode a message: a length in it is impossible");
+  } catch (const std::bad_alloc&) {
+    throw SerializationError("cannot decode a message: a length in it is too large to allocate");
   }
 }
 
