@@ -84,6 +84,18 @@ std::error_code shared_file_resize(native_handle file, std::uint64_t size) noexc
   return {};
 }
 
+std::error_code map_shared_file(native_handle file, std::size_t size, file_view& out) noexcept {
+  void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, static_cast<int>(file), 0);
+  if (p == MAP_FAILED) return last_error();
+  out = {p, size, invalid_handle};
+  return {};
+}
+
+void unmap_shared_file(file_view& view) noexcept {
+  if (view.address != nullptr) ::munmap(view.address, view.size);
+  view = {};
+}
+
 void close_shared_file(native_handle file) noexcept {
   if (file != invalid_handle) ::close(static_cast<int>(file));
 }

@@ -1,8 +1,9 @@
 #include "mproc/platform/pipe.hpp"
 
+#include <winsock2.h>
+#include <windows.h>
 #include <fcntl.h>
 #include <io.h>
-#include <windows.h>
 
 #include <atomic>
 #include <string>
@@ -30,10 +31,19 @@ std::error_code wrap(HANDLE h, native_handle& out) {
 }
 
 // Ready to read without blocking: data waiting, or the peer gone (the read reports EOF).
+// Pipes are peeked at; TCP sockets (from Listener/Client) asked with a zero-time select.
 bool descriptor_ready(native_handle fd) {
+  HANDLE h = os_handle(fd);
   DWORD available = 0;
-  if (!::PeekNamedPipe(os_handle(fd), nullptr, 0, nullptr, &available, nullptr)) return true;
-  return available > 0;
+  if (::PeekNamedPipe(h, nullptr, 0, nullptr, &available, nullptr)) return available > 0;
+  if (::GetLastError() == ERROR_BROKEN_PIPE) return true;
+  auto s = reinterpret_cast<SOCKET>(h);
+  fd_set readable;
+  FD_ZERO(&readable);
+  FD_SET(s, &readable);
+  timeval zero{0, 0};
+  int r = ::select(0, &readable, nullptr, nullptr, &zero);
+  return r != 0;  // Ready, or an error that a read will report.
 }
 
 }  // namespace

@@ -106,6 +106,27 @@ std::error_code shared_file_resize(native_handle file, std::uint64_t size) noexc
   return {};
 }
 
+std::error_code map_shared_file(native_handle file, std::size_t size, file_view& out) noexcept {
+  auto size64 = static_cast<std::uint64_t>(size);
+  HANDLE mapping = ::CreateFileMappingW(h(file), nullptr, PAGE_READWRITE, static_cast<DWORD>(size64 >> 32),
+                                        static_cast<DWORD>(size64 & 0xffffffffu), nullptr);
+  if (mapping == nullptr) return last_error();
+  void* p = ::MapViewOfFile(mapping, FILE_MAP_ALL_ACCESS, 0, 0, size);
+  if (p == nullptr) {
+    auto ec = last_error();
+    ::CloseHandle(mapping);
+    return ec;
+  }
+  out = {p, size, reinterpret_cast<native_handle>(mapping)};
+  return {};
+}
+
+void unmap_shared_file(file_view& view) noexcept {
+  if (view.address != nullptr) ::UnmapViewOfFile(view.address);
+  if (view.mapping != invalid_handle) ::CloseHandle(h(view.mapping));
+  view = {};
+}
+
 void close_shared_file(native_handle file) noexcept {
   if (file != invalid_handle) ::CloseHandle(h(file));
 }

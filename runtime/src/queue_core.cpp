@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "mproc/errors.hpp"
@@ -42,6 +43,8 @@ struct Control {
   std::uint32_t getters_waiting;
   std::uint32_t putters_waiting;
   std::uint32_t joiners_waiting;
+  // The live count, readable without the lock: a getter spins on it briefly before sleeping.
+  std::atomic<std::uint64_t> approx_count;
 };
 static_assert(sizeof(Control) <= control_size);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
@@ -74,6 +77,7 @@ struct QueueCore::Impl {
   Handles handles{};
 
   ~Impl() {
+    platform::unmap_shared_file(view);
     platform::close_semaphore(all_done);
     platform::close_semaphore(not_full);
     platform::close_semaphore(not_empty);
@@ -89,6 +93,7 @@ struct QueueCore::Impl {
     std::uint32_t spare = 1 - c.current.load(std::memory_order_relaxed);
     c.state[spare] = next;
     c.current.store(spare, std::memory_order_release);
+    c.approx_count.store(next.count, std::memory_order_relaxed);
   }
 
   // Holds the mutex for a scope. A previous owner that died mid-operation left the state
@@ -111,39 +116,46 @@ struct QueueCore::Impl {
     bool locked_;
   };
 
+  // This process's view of the ring, remapped whenever the ring's capacity changed.
+  platform::file_view view;
+
+  char* ring(std::uint64_t capacity) {
+    if (view.size != capacity) {
+      platform::unmap_shared_file(view);
+      if (capacity > 0)
+        throw_error(platform::map_shared_file(file, static_cast<std::size_t>(capacity), view),
+                    "cannot map the queue's storage");
+    }
+    return static_cast<char*>(view.address);
+  }
+
   void write_ring(const RingState& s, std::uint64_t pos, const char* data, std::size_t size) {
+    char* base = ring(s.capacity);
     pos %= s.capacity;
     std::size_t first = static_cast<std::size_t>(std::min<std::uint64_t>(size, s.capacity - pos));
-    throw_error(platform::shared_file_write(file, pos, data, first), "cannot store a queue item");
-    if (first < size)
-      throw_error(platform::shared_file_write(file, 0, data + first, size - first), "cannot store a queue item");
+    std::memcpy(base + pos, data, first);
+    std::memcpy(base, data + first, size - first);
   }
 
   void read_ring(const RingState& s, std::uint64_t pos, char* data, std::size_t size) {
+    const char* base = ring(s.capacity);
     pos %= s.capacity;
     std::size_t first = static_cast<std::size_t>(std::min<std::uint64_t>(size, s.capacity - pos));
-    throw_error(platform::shared_file_read(file, pos, data, first), "cannot read a queue item");
-    if (first < size)
-      throw_error(platform::shared_file_read(file, 0, data + first, size - first), "cannot read a queue item");
+    std::memcpy(data, base + pos, first);
+    std::memcpy(data + first, base, size - first);
   }
 
   // Makes room for `need` more bytes: a bigger file, and the part of the ring that wrapped
-  // around to the start moved behind the old end, so the ring is contiguous again.
+  // around to the start copied behind the old end, so the ring is contiguous again. Until the
+  // new state is published, the old one still describes valid data.
   void grow(RingState& s, std::uint64_t need) {
     std::uint64_t capacity = std::max({s.capacity * 2, s.used + need, min_capacity});
     capacity = (capacity + 4095) & ~std::uint64_t{4095};
     throw_error(platform::shared_file_resize(file, capacity), "cannot grow the queue's storage");
+    char* base = ring(capacity);
     std::uint64_t end = s.head + s.used;
-    if (s.capacity > 0 && end > s.capacity) {
-      std::uint64_t wrapped = end - s.capacity;
-      std::vector<char> buffer(static_cast<std::size_t>(std::min<std::uint64_t>(wrapped, 1 << 20)));
-      for (std::uint64_t done = 0; done < wrapped;) {
-        auto n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), wrapped - done));
-        throw_error(platform::shared_file_read(file, done, buffer.data(), n), "cannot grow the queue");
-        throw_error(platform::shared_file_write(file, s.capacity + done, buffer.data(), n), "cannot grow the queue");
-        done += n;
-      }
-    }
+    if (s.capacity > 0 && end > s.capacity)
+      std::memcpy(base + s.capacity, base, static_cast<std::size_t>(end - s.capacity));
     s.capacity = capacity;
   }
 };
@@ -246,6 +258,7 @@ std::string QueueCore::get(bool block, std::optional<double> timeout) {
   Control& c = q.control();
   auto deadline = deadline_for(block, timeout);
   bool waiting = false;
+  bool spun = false;
   for (;;) {
     {
       Impl::Guard guard(q, remaining_ms(deadline));
@@ -273,6 +286,8 @@ std::string QueueCore::get(bool block, std::optional<double> timeout) {
             std::uint64_t old = s.capacity;
             s.capacity = 0;
             q.publish(s);  // First no longer refer to the storage, then free it.
+            (void)q.ring(0);
+            // Windows cannot shrink a file others still map: then the storage just stays.
             if (platform::shared_file_resize(q.file, 0)) s.capacity = old;
           }
         }
@@ -282,8 +297,19 @@ std::string QueueCore::get(bool block, std::optional<double> timeout) {
       }
       if (remaining_ms(deadline) == 0)
         throw Empty(block ? "the queue stayed empty until the timeout" : "the queue is empty");
-      ++c.getters_waiting;
-      waiting = true;
+      if (!spun) {
+        spun = true;
+      } else {
+        ++c.getters_waiting;
+        waiting = true;
+      }
+    }
+    if (!waiting) {
+      // A producer that is mid-stream usually delivers within microseconds: look a few times
+      // before paying for a sleep and a wake-up.
+      for (int i = 0; i < 200 && c.approx_count.load(std::memory_order_relaxed) == 0; ++i)
+        std::this_thread::yield();
+      continue;
     }
     (void)platform::acquire_semaphore(q.not_empty, remaining_ms(deadline));  // Then look again.
   }

@@ -30,15 +30,13 @@ const std::string& type_tag() {
 // cereal payload, written in one go.
 template <class T>
 std::string tagged_save(const std::string& tag, const T& value) {
-  std::ostringstream out(std::ios::binary);
-  const char length[2] = {static_cast<char>(tag.size() & 0xff), static_cast<char>(tag.size() >> 8)};
-  out.write(length, 2);
-  out.write(tag.data(), static_cast<std::streamsize>(tag.size()));
-  {
-    cereal::BinaryOutputArchive archive(out);
-    archive(value);
-  }
-  return std::move(out).str();
+  std::string out;
+  out.reserve(2 + tag.size() + 16);
+  out.push_back(static_cast<char>(tag.size() & 0xff));
+  out.push_back(static_cast<char>(tag.size() >> 8));
+  out.append(tag);
+  wire::save_into(out, value);
+  return out;
 }
 }  // namespace detail
 

@@ -5,6 +5,7 @@
 #include "mproc/current_process.hpp"
 #include "mproc/errors.hpp"
 #include "mproc/init.hpp"
+#include "mproc/listener.hpp"
 #include "mproc/logging.hpp"
 #include "mproc/process.hpp"
 #include "mproc/queue.hpp"

@@ -79,15 +79,41 @@ inline constexpr bool is_transferable_v = detail::transferable<std::remove_cv_t<
 
 namespace wire {
 
+/// A streambuf that appends to a std::string: cereal writes straight into the result,
+/// without ostringstream's extra copy.
+class string_sink : public std::streambuf {
+ public:
+  explicit string_sink(std::string& out) : out_(out) {}
+
+ protected:
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    out_.append(s, static_cast<std::size_t>(n));
+    return n;
+  }
+  int_type overflow(int_type c) override {
+    if (!traits_type::eq_int_type(c, traits_type::eof())) out_.push_back(traits_type::to_char_type(c));
+    return traits_type::not_eof(c);
+  }
+
+ private:
+  std::string& out_;
+};
+
+/// Serializes `value`, appending to `out`.
+template <class T>
+void save_into(std::string& out, const T& value) {
+  string_sink sink(out);
+  std::ostream stream(&sink);
+  cereal::BinaryOutputArchive archive(stream);
+  archive(value);
+}
+
 /// Serializes `value` into a byte string.
 template <class T>
 std::string save(const T& value) {
-  std::ostringstream out(std::ios::binary);
-  {
-    cereal::BinaryOutputArchive archive(out);
-    archive(value);
-  }
-  return std::move(out).str();
+  std::string out;
+  save_into(out, value);
+  return out;
 }
 
 /// Deserializes `value` from `bytes`; a short, malformed or oversized payload is a

@@ -40,4 +40,13 @@ std::error_code shared_file_read(native_handle file, std::uint64_t offset, void*
 std::error_code shared_file_resize(native_handle file, std::uint64_t size) noexcept;
 void close_shared_file(native_handle file) noexcept;
 
+/// A view of the first `size` bytes of a shared file (which must be at least that long).
+struct file_view {
+  void* address = nullptr;
+  std::size_t size = 0;
+  native_handle mapping = invalid_handle;  // Windows: the file-mapping object behind the view
+};
+std::error_code map_shared_file(native_handle file, std::size_t size, file_view& out) noexcept;
+void unmap_shared_file(file_view& view) noexcept;
+
 }  // namespace mproc::platform

@@ -1,0 +1,180 @@
+#include "mproc/platform/listener.hpp"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+
+#include "mproc/platform/crypto.hpp"
+#include "mproc/platform/error.hpp"
+
+namespace mproc::platform {
+namespace {
+
+std::error_code unix_address(const std::string& path, sockaddr_un& out, socklen_t& length) {
+  if (path.empty() || path.size() >= sizeof out.sun_path) return std::make_error_code(std::errc::filename_too_long);
+  std::memset(&out, 0, sizeof out);
+  out.sun_family = AF_UNIX;
+  std::memcpy(out.sun_path, path.data(), path.size());
+  length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+  return {};
+}
+
+// Resolves host:port; `passive` for binding (an empty host means every interface).
+std::error_code resolve(const endpoint& where, bool passive, addrinfo*& result) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = passive ? AI_PASSIVE : 0;
+  std::string port = std::to_string(where.port);
+  int rc = ::getaddrinfo(where.host.empty() ? nullptr : where.host.c_str(), port.c_str(), &hints, &result);
+  if (rc != 0) return std::make_error_code(std::errc::host_unreachable);
+  return {};
+}
+
+void no_delay(int fd) {
+  int one = 1;
+  (void)::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // Messages, not a stream.
+}
+
+}  // namespace
+
+bool family_supported(address_family family) noexcept { return family != address_family::named_pipe; }
+
+endpoint arbitrary_endpoint(address_family family) {
+  static std::atomic<unsigned> counter{0};
+  endpoint e;
+  e.family = family;
+  if (family == address_family::unix_socket) {
+    std::string random;
+    (void)random_bytes(6, random);
+    std::string tag;
+    for (unsigned char c : random) tag += "0123456789abcdef"[c % 16];
+    const char* dir = std::getenv("TMPDIR");
+    e.path = std::string(dir != nullptr && *dir ? dir : "/tmp") + "/mproc-" + std::to_string(::getpid()) +
+             "-" + std::to_string(counter++) + "-" + tag + ".sock";
+  } else {
+    e.host = "127.0.0.1";
+    e.port = 0;
+  }
+  return e;
+}
+
+std::error_code listen_on(const endpoint& where, int backlog, listener& out) noexcept {
+  out = {};
+  out.bound = where;
+  if (where.family == address_family::unix_socket) {
+    sockaddr_un addr;
+    socklen_t length;
+    if (auto ec = unix_address(where.path, addr, length)) return ec;
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return last_error();
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), length) != 0 || ::listen(fd, backlog) != 0) {
+      auto ec = last_error();
+      ::close(fd);
+      return ec;
+    }
+    out.handle = fd;
+    return {};
+  }
+  if (where.family != address_family::tcp) return not_supported();
+  addrinfo* info = nullptr;
+  if (auto ec = resolve(where, true, info)) return ec;
+  std::error_code ec = std::make_error_code(std::errc::address_not_available);
+  for (addrinfo* a = info; a != nullptr; a = a->ai_next) {
+    int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) {
+      ec = last_error();
+      continue;
+    }
+    int one = 1;
+    (void)::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd, a->ai_addr, a->ai_addrlen) != 0 || ::listen(fd, backlog) != 0) {
+      ec = last_error();
+      ::close(fd);
+      continue;
+    }
+    sockaddr_storage bound{};
+    socklen_t length = sizeof bound;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length);
+    out.bound.port = bound.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
+                                                 : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+    out.handle = fd;
+    ec = {};
+    break;
+  }
+  ::freeaddrinfo(info);
+  return ec;
+}
+
+std::error_code accept_connection(listener& l, native_handle& out) noexcept {
+  for (;;) {
+    int fd = ::accept4(static_cast<int>(l.handle), nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd >= 0) {
+      if (l.bound.family == address_family::tcp) no_delay(fd);
+      out = fd;
+      return {};
+    }
+    if (errno != EINTR && errno != ECONNABORTED) return last_error();
+  }
+}
+
+void close_listener(listener& l) noexcept {
+  if (l.handle != invalid_handle) ::close(static_cast<int>(l.handle));
+  if (l.handle != invalid_handle && l.bound.family == address_family::unix_socket)
+    ::unlink(l.bound.path.c_str());
+  l.handle = invalid_handle;
+}
+
+std::error_code connect_to(const endpoint& where, native_handle& out) noexcept {
+  if (where.family == address_family::unix_socket) {
+    sockaddr_un addr;
+    socklen_t length;
+    if (auto ec = unix_address(where.path, addr, length)) return ec;
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return last_error();
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), length) != 0) {
+      auto ec = last_error();
+      ::close(fd);
+      return ec;
+    }
+    out = fd;
+    return {};
+  }
+  if (where.family != address_family::tcp) return not_supported();
+  addrinfo* info = nullptr;
+  if (auto ec = resolve(where, false, info)) return ec;
+  std::error_code ec = std::make_error_code(std::errc::connection_refused);
+  for (addrinfo* a = info; a != nullptr; a = a->ai_next) {
+    int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) {
+      ec = last_error();
+      continue;
+    }
+    int rc;
+    do {
+      rc = ::connect(fd, a->ai_addr, a->ai_addrlen);
+    } while (rc != 0 && errno == EINTR);
+    if (rc != 0) {
+      ec = last_error();
+      ::close(fd);
+      continue;
+    }
+    no_delay(fd);
+    out = fd;
+    ec = {};
+    break;
+  }
+  ::freeaddrinfo(info);
+  return ec;
+}
+
+}  // namespace mproc::platform
