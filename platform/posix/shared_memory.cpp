@@ -85,7 +85,10 @@ std::error_code shared_file_resize(native_handle file, std::uint64_t size) noexc
 }
 
 std::error_code map_shared_file(native_handle file, std::size_t size, file_view& out) noexcept {
-  void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, static_cast<int>(file), 0);
+  // Populated up front: one call allocates and maps every page, instead of a fault per page
+  // while an item is being copied in under the queue's lock.
+  void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+                   static_cast<int>(file), 0);
   if (p == MAP_FAILED) return last_error();
   out = {p, size, invalid_handle};
   return {};

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <exception>
 #include <thread>
 #include <vector>
 
@@ -254,6 +255,13 @@ void QueueCore::put(std::string_view item, bool block, std::optional<double> tim
 }
 
 std::string QueueCore::get(bool block, std::optional<double> timeout) {
+  std::string item;
+  get_into(block, timeout, [](void* out, std::string_view bytes) { static_cast<std::string*>(out)->assign(bytes); },
+           &item);
+  return item;
+}
+
+void QueueCore::get_into(bool block, std::optional<double> timeout, Decoder decode, void* context) {
   Impl& q = *impl_;
   Control& c = q.control();
   auto deadline = deadline_for(block, timeout);
@@ -273,9 +281,20 @@ std::string QueueCore::get(bool block, std::optional<double> timeout) {
         for (std::size_t i = 0; i < length_size; ++i) size |= static_cast<std::uint64_t>(length[i]) << (8 * i);
         if (s.used < length_size || size > s.used - length_size)
           throw SerializationError("the queue's storage is corrupted (an item longer than the queue)");
-        std::string item;
-        item.resize(static_cast<std::size_t>(size));
-        q.read_ring(s, s.head + length_size, item.data(), item.size());
+        // Decoded in place when the item is contiguous in the ring, else from a copy.
+        std::uint64_t start = (s.head + length_size) % s.capacity;
+        std::exception_ptr failure;
+        try {
+          if (start + size <= s.capacity) {
+            decode(context, std::string_view(q.ring(s.capacity) + start, static_cast<std::size_t>(size)));
+          } else {
+            std::string copy(static_cast<std::size_t>(size), '\0');
+            q.read_ring(s, start, copy.data(), copy.size());
+            decode(context, copy);
+          }
+        } catch (...) {
+          failure = std::current_exception();  // Still taken: a bad item must not block the queue.
+        }
         s.head = (s.head + length_size + size) % s.capacity;
         s.used -= length_size + size;
         s.count -= 1;
@@ -293,7 +312,8 @@ std::string QueueCore::get(bool block, std::optional<double> timeout) {
         }
         q.publish(s);
         if (c.putters_waiting > 0 && c.maxsize > 0) (void)platform::release_semaphore(q.not_full);
-        return item;
+        if (failure) std::rethrow_exception(failure);
+        return;
       }
       if (remaining_ms(deadline) == 0)
         throw Empty(block ? "the queue stayed empty until the timeout" : "the queue is empty");

@@ -54,13 +54,18 @@ class QueueBase {
 
   void put_item(const T& item, bool block, std::optional<double> timeout) {
     check_open("put to");
-    core().put(wire::save(item), block, timeout);
+    // Serialized into a buffer this thread keeps, so a put allocates nothing once warm.
+    thread_local std::string buffer;
+    buffer.clear();
+    wire::save_into(buffer, item);
+    core().put(buffer, block, timeout);
+    if (buffer.capacity() > (std::size_t{64} << 20)) std::string().swap(buffer);  // Not forever.
   }
   T get_item(bool block, std::optional<double> timeout) {
     check_open("get from");
-    std::string bytes = core().get(block, timeout);
     T value{};
-    wire::load(bytes, value);
+    core().get_into(block, timeout, [](void* out, std::string_view bytes) { wire::load(bytes, *static_cast<T*>(out)); },
+                    &value);
     return value;
   }
   QueueCore& core() const {

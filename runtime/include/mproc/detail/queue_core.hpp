@@ -42,6 +42,11 @@ class QueueCore {
   /// while empty, else throws Empty.
   std::string get(bool block, std::optional<double> timeout);
 
+  /// The same, but hands the item's bytes to `decode` while they are still in the queue's
+  /// storage (no intermediate copy). The item is taken even if `decode` throws.
+  using Decoder = void (*)(void* context, std::string_view bytes);
+  void get_into(bool block, std::optional<double> timeout, Decoder decode, void* context);
+
   std::size_t qsize();
   bool empty();
   bool full();
