@@ -18,4 +18,14 @@ std::error_code random_bytes(std::size_t n, std::string& out) {
   return uv_error(uv_random(nullptr, nullptr, out.data(), n, 0, nullptr));
 }
 
+std::string random_hex(std::size_t n) {
+  std::string bytes, out;
+  if (random_bytes(n, bytes)) return out;
+  for (unsigned char c : bytes) {
+    out += "0123456789abcdef"[c >> 4];
+    out += "0123456789abcdef"[c & 15];
+  }
+  return out;
+}
+
 }  // namespace mproc::platform

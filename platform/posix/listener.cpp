@@ -45,6 +45,43 @@ void no_delay(int fd) {
   (void)::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // Messages, not a stream.
 }
 
+// A new socket with `setup` applied (bind+listen, or connect); closed again if that fails.
+template <class Setup>
+std::error_code open_socket(int family, int type, int protocol, Setup setup, int& out) {
+  int fd = ::socket(family, type | SOCK_CLOEXEC, protocol);
+  if (fd < 0) return last_error();
+  if (auto ec = setup(fd)) {
+    ::close(fd);
+    return ec;
+  }
+  out = fd;
+  return {};
+}
+
+// Tries each address `where` resolves to until `setup` works on a socket for it.
+template <class Setup>
+std::error_code open_tcp(const endpoint& where, bool passive, Setup setup, int& out) {
+  addrinfo* info = nullptr;
+  if (auto ec = resolve(where, passive, info)) return ec;
+  std::error_code ec = std::make_error_code(std::errc::address_not_available);
+  for (addrinfo* a = info; a != nullptr; a = a->ai_next) {
+    ec = open_socket(a->ai_family, a->ai_socktype, a->ai_protocol, [&](int fd) { return setup(fd, a); }, out);
+    if (!ec) break;
+  }
+  ::freeaddrinfo(info);
+  return ec;
+}
+
+int bound_port(int fd) {
+  sockaddr_storage bound{};
+  socklen_t length = sizeof bound;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length);
+  return bound.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
+                                     : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+}
+
+std::error_code ok_or_last_error(int rc) { return rc == 0 ? std::error_code() : last_error(); }
+
 }  // namespace
 
 bool family_supported(address_family family) noexcept { return family != address_family::named_pipe; }
@@ -54,10 +91,7 @@ endpoint arbitrary_endpoint(address_family family) {
   endpoint e;
   e.family = family;
   if (family == address_family::unix_socket) {
-    std::string random;
-    (void)random_bytes(6, random);
-    std::string tag;
-    for (unsigned char c : random) tag += "0123456789abcdef"[c % 16];
+    std::string tag = random_hex(6);
     const char* dir = std::getenv("TMPDIR");
     e.path = std::string(dir != nullptr && *dir ? dir : "/tmp") + "/mproc-" + std::to_string(::getpid()) +
              "-" + std::to_string(counter++) + "-" + tag + ".sock";
@@ -71,47 +105,26 @@ endpoint arbitrary_endpoint(address_family family) {
 std::error_code listen_on(const endpoint& where, int backlog, listener& out) noexcept {
   out = {};
   out.bound = where;
+  int fd = -1;
+  std::error_code ec;
   if (where.family == address_family::unix_socket) {
     sockaddr_un addr;
     socklen_t length;
-    if (auto ec = unix_address(where.path, addr, length)) return ec;
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return last_error();
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), length) != 0 || ::listen(fd, backlog) != 0) {
-      auto ec = last_error();
-      ::close(fd);
-      return ec;
-    }
-    out.handle = fd;
-    return {};
+    if ((ec = unix_address(where.path, addr, length))) return ec;
+    ec = open_socket(AF_UNIX, SOCK_STREAM, 0, [&](int s) {
+      return ok_or_last_error(::bind(s, reinterpret_cast<sockaddr*>(&addr), length) != 0 ? -1 : ::listen(s, backlog));
+    }, fd);
+  } else if (where.family == address_family::tcp) {
+    ec = open_tcp(where, true, [&](int s, const addrinfo* a) {
+      int one = 1;
+      (void)::setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+      return ok_or_last_error(::bind(s, a->ai_addr, a->ai_addrlen) != 0 ? -1 : ::listen(s, backlog));
+    }, fd);
+    if (!ec) out.bound.port = bound_port(fd);
+  } else {
+    return not_supported();
   }
-  if (where.family != address_family::tcp) return not_supported();
-  addrinfo* info = nullptr;
-  if (auto ec = resolve(where, true, info)) return ec;
-  std::error_code ec = std::make_error_code(std::errc::address_not_available);
-  for (addrinfo* a = info; a != nullptr; a = a->ai_next) {
-    int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-    if (fd < 0) {
-      ec = last_error();
-      continue;
-    }
-    int one = 1;
-    (void)::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (::bind(fd, a->ai_addr, a->ai_addrlen) != 0 || ::listen(fd, backlog) != 0) {
-      ec = last_error();
-      ::close(fd);
-      continue;
-    }
-    sockaddr_storage bound{};
-    socklen_t length = sizeof bound;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length);
-    out.bound.port = bound.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
-                                                 : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
-    out.handle = fd;
-    ec = {};
-    break;
-  }
-  ::freeaddrinfo(info);
+  if (!ec) out.handle = fd;
   return ec;
 }
 
@@ -135,45 +148,30 @@ void close_listener(listener& l) noexcept {
 }
 
 std::error_code connect_to(const endpoint& where, native_handle& out) noexcept {
+  auto connect_retrying = [](int s, const sockaddr* addr, socklen_t length) {
+    int rc;
+    do {
+      rc = ::connect(s, addr, length);
+    } while (rc != 0 && errno == EINTR);
+    return ok_or_last_error(rc);
+  };
+  int fd = -1;
+  std::error_code ec;
   if (where.family == address_family::unix_socket) {
     sockaddr_un addr;
     socklen_t length;
-    if (auto ec = unix_address(where.path, addr, length)) return ec;
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return last_error();
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), length) != 0) {
-      auto ec = last_error();
-      ::close(fd);
-      return ec;
-    }
-    out = fd;
-    return {};
+    if ((ec = unix_address(where.path, addr, length))) return ec;
+    ec = open_socket(AF_UNIX, SOCK_STREAM, 0, [&](int s) {
+      return connect_retrying(s, reinterpret_cast<sockaddr*>(&addr), length);
+    }, fd);
+  } else if (where.family == address_family::tcp) {
+    ec = open_tcp(where, false, [&](int s, const addrinfo* a) { return connect_retrying(s, a->ai_addr, a->ai_addrlen); },
+                  fd);
+    if (!ec) no_delay(fd);
+  } else {
+    return not_supported();
   }
-  if (where.family != address_family::tcp) return not_supported();
-  addrinfo* info = nullptr;
-  if (auto ec = resolve(where, false, info)) return ec;
-  std::error_code ec = std::make_error_code(std::errc::connection_refused);
-  for (addrinfo* a = info; a != nullptr; a = a->ai_next) {
-    int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-    if (fd < 0) {
-      ec = last_error();
-      continue;
-    }
-    int rc;
-    do {
-      rc = ::connect(fd, a->ai_addr, a->ai_addrlen);
-    } while (rc != 0 && errno == EINTR);
-    if (rc != 0) {
-      ec = last_error();
-      ::close(fd);
-      continue;
-    }
-    no_delay(fd);
-    out = fd;
-    ec = {};
-    break;
-  }
-  ::freeaddrinfo(info);
+  if (!ec) out = fd;
   return ec;
 }
 

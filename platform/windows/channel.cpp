@@ -4,17 +4,10 @@
 #include <uv.h>
 #include <windows.h>
 
+#include "crt_handle.hpp"
 #include "mproc/platform/error.hpp"
 
 namespace mproc::platform {
-namespace {
-
-HANDLE os_handle(native_handle crt_fd) {
-  return reinterpret_cast<HANDLE>(::_get_osfhandle(static_cast<int>(crt_fd)));
-}
-
-}  // namespace
-
 // On Windows the channel is one anonymous pipe from parent to child: the child only needs to
 // receive its task, and sees EOF when the parent is gone. The child's exit is observed through
 // its process handle instead of the channel. Both ends are CRT descriptors so that libuv's

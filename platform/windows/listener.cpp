@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "mproc/platform/crypto.hpp"
+#include "crt_handle.hpp"
 #include "mproc/platform/error.hpp"
 
 namespace mproc::platform {
@@ -31,16 +32,6 @@ void start_winsock() {
 // Non-overlapped sockets, so that ReadFile/WriteFile work on them like on pipes.
 SOCKET make_socket(int family, int type, int protocol) {
   return ::WSASocketW(family, type, protocol, nullptr, 0, WSA_FLAG_NO_HANDLE_INHERIT);
-}
-
-std::error_code wrap(HANDLE h, native_handle& out) {
-  int fd = ::_open_osfhandle(reinterpret_cast<intptr_t>(h), _O_BINARY);
-  if (fd < 0) {
-    ::CloseHandle(h);
-    return std::make_error_code(std::errc::too_many_files_open);
-  }
-  out = fd;
-  return {};
 }
 
 HANDLE new_pipe_instance(const std::string& path, bool first) {
@@ -76,10 +67,7 @@ endpoint arbitrary_endpoint(address_family family) {
   endpoint e;
   e.family = family;
   if (family == address_family::named_pipe) {
-    std::string random;
-    (void)random_bytes(6, random);
-    std::string tag;
-    for (unsigned char c : random) tag += "0123456789abcdef"[c % 16];
+    std::string tag = random_hex(6);
     e.path = "\\\\.\\pipe\\mproc-listener-" + std::to_string(::GetCurrentProcessId()) + "-" +
              std::to_string(counter++) + "-" + tag;
   } else {
@@ -134,12 +122,12 @@ std::error_code accept_connection(listener& l, native_handle& out) noexcept {
     HANDLE next = new_pipe_instance(l.bound.path, false);
     if (next == INVALID_HANDLE_VALUE) return last_error();
     l.handle = reinterpret_cast<native_handle>(next);
-    return wrap(h, out);
+    return adopt_as_descriptor(h, out);
   }
   SOCKET s = ::accept(static_cast<SOCKET>(l.handle), nullptr, nullptr);
   if (s == INVALID_SOCKET) return wsa_error();
   no_delay(s);
-  return wrap(reinterpret_cast<HANDLE>(s), out);
+  return adopt_as_descriptor(reinterpret_cast<HANDLE>(s), out);
 }
 
 void close_listener(listener& l) noexcept {
@@ -154,7 +142,7 @@ std::error_code connect_to(const endpoint& where, native_handle& out) noexcept {
     for (int attempt = 0;; ++attempt) {
       HANDLE h = ::CreateFileA(where.path.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
                                OPEN_EXISTING, 0, nullptr);
-      if (h != INVALID_HANDLE_VALUE) return wrap(h, out);
+      if (h != INVALID_HANDLE_VALUE) return adopt_as_descriptor(h, out);
       // Every instance busy: wait for the server's next one (as CPython's PipeClient does).
       if (::GetLastError() != ERROR_PIPE_BUSY || attempt > 100) return last_error();
       ::WaitNamedPipeA(where.path.c_str(), 1000);
@@ -176,7 +164,7 @@ std::error_code connect_to(const endpoint& where, native_handle& out) noexcept {
       continue;
     }
     no_delay(s);
-    ec = wrap(reinterpret_cast<HANDLE>(s), out);
+    ec = adopt_as_descriptor(reinterpret_cast<HANDLE>(s), out);
     break;
   }
   ::freeaddrinfo(info);

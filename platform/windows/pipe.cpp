@@ -9,26 +9,13 @@
 #include <string>
 
 #include "mproc/platform/channel.hpp"
+#include "crt_handle.hpp"
 #include "mproc/platform/error.hpp"
 
 namespace mproc::platform {
 namespace {
 
 constexpr DWORD pipe_buffer = 64 * 1024;
-
-HANDLE os_handle(native_handle crt_fd) {
-  return reinterpret_cast<HANDLE>(::_get_osfhandle(static_cast<int>(crt_fd)));
-}
-
-std::error_code wrap(HANDLE h, native_handle& out) {
-  int fd = ::_open_osfhandle(reinterpret_cast<intptr_t>(h), _O_BINARY);
-  if (fd < 0) {
-    ::CloseHandle(h);
-    return std::make_error_code(std::errc::too_many_files_open);
-  }
-  out = fd;
-  return {};
-}
 
 // Ready to read without blocking: data waiting, or the peer gone (the read reports EOF).
 // Pipes are peeked at; TCP sockets (from Listener/Client) asked with a zero-time select.
@@ -75,11 +62,11 @@ std::error_code make_pipe(bool duplex, pipe_pair& out) noexcept {
     ::CloseHandle(client);
     return ec;
   }
-  if (auto ec = wrap(server, out.first)) {
+  if (auto ec = adopt_as_descriptor(server, out.first)) {
     ::CloseHandle(client);
     return ec;
   }
-  return wrap(client, out.second);
+  return adopt_as_descriptor(client, out.second);
 }
 
 std::error_code write_all2(native_handle h, const void* a, std::size_t a_size, const void* b,

@@ -16,6 +16,8 @@
 
 #include <mproc/mproc.hpp>
 
+#include "python_baseline.hpp"
+
 namespace {
 
 using clock_type = std::chrono::steady_clock;
@@ -157,19 +159,11 @@ double queue_big(int n) {
 }
 
 std::map<std::string, double> python_figures(int rt, int bulk, int small, int big) {
-  std::string cmd = "python3 \"" MPROC_BENCH_PYTHON_DIR "/bench_pipe_queue.py\" " + std::to_string(rt) +
-                    " " + std::to_string(bulk) + " " + std::to_string(small) + " " +
-                    std::to_string(big) + " 2>/dev/null";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
+  std::string json = run_python_baseline("bench_pipe_queue.py", std::to_string(rt) + " " + std::to_string(bulk) +
+                                                                    " " + std::to_string(small) + " " + std::to_string(big));
   std::map<std::string, double> out;
-  if (!pipe) return out;
-  std::string json;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, pipe.get())) json += buf;
-  for (const char* key : {"round_trip_us", "bulk_mb_s", "queue_small_per_s", "queue_big_mb_s"}) {
-    auto at = json.find(std::string("\"") + key + "\": ");
-    if (at != std::string::npos) out[key] = std::atof(json.c_str() + at + std::string(key).size() + 4);
-  }
+  for (const char* key : {"round_trip_us", "bulk_mb_s", "queue_small_per_s", "queue_big_mb_s"})
+    if (double v = json_number(json, key); v > 0) out[key] = v;
   return out;
 }
 

@@ -20,6 +20,8 @@
 
 #include <mproc/mproc.hpp>
 
+#include "python_baseline.hpp"
+
 namespace {
 
 using clock_type = std::chrono::steady_clock;
@@ -64,18 +66,11 @@ void raw_fork_exec() {
 
 // Python's medians in µs, by method; empty if python3 is missing or failed.
 std::map<std::string, double> python_figures(int fork_n, int other_n) {
-  std::string cmd = "python3 \"" MPROC_BENCH_PYTHON_DIR "/bench_process_start.py\" " +
-                    std::to_string(fork_n) + " " + std::to_string(other_n) + " 2>/dev/null";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
+  std::string json = run_python_baseline("bench_process_start.py", std::to_string(fork_n) + " " + std::to_string(other_n));
   std::map<std::string, double> out;
-  if (!pipe) return out;
-  std::string json;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, pipe.get())) json += buf;
   for (const char* m : {"fork", "spawn", "forkserver"}) {  // {"fork": {"median": x, ...
     auto at = json.find(std::string("\"") + m + "\": {\"median\": ");
-    if (at == std::string::npos) continue;
-    out[m] = std::atof(json.c_str() + json.find(": ", json.find("median", at)) + 2) * 1e6;
+    if (at != std::string::npos) out[m] = std::atof(json.c_str() + json.find(": ", json.find("median", at)) + 2) * 1e6;
   }
   return out;
 }

@@ -16,4 +16,7 @@ bool digests_equal(std::string_view a, std::string_view b) noexcept;
 /// `n` cryptographically random bytes.
 std::error_code random_bytes(std::size_t n, std::string& out);
 
+/// `n` random bytes as 2n lowercase hex digits, for unguessable names (empty on failure).
+std::string random_hex(std::size_t n);
+
 }  // namespace mproc::platform
