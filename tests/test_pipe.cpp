@@ -64,9 +64,9 @@ TEST_CASE("pipe_objects_round_trip_to_child", "[pipe]") {
   p.start();
   child.close();
   for (int i = 0; i < 100; ++i) {
-    parent.send(Point{i, i * 0.5, "p" + std::to_string(i)});
+    parent.send(Point{i, i * 0.5, std::string("p").append(std::to_string(i))});
     auto back = parent.recv<Point>();
-    REQUIRE(back == Point{2 * i, i * 0.5, "p" + std::to_string(i)});
+    REQUIRE(back == Point{2 * i, i * 0.5, std::string("p").append(std::to_string(i))});
   }
   parent.send(Point{-1, 0, ""});
   test::join_or_fail(p);

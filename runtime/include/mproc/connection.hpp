@@ -30,11 +30,10 @@ const std::string& type_tag() {
 // cereal payload, written in one go.
 template <class T>
 std::string tagged_save(const std::string& tag, const T& value) {
-  std::string out;
-  out.reserve(2 + tag.size() + 16);
-  out.push_back(static_cast<char>(tag.size() & 0xff));
-  out.push_back(static_cast<char>(tag.size() >> 8));
-  out.append(tag);
+  std::string out(2 + tag.size(), '\0');
+  out[0] = static_cast<char>(tag.size() & 0xff);
+  out[1] = static_cast<char>(tag.size() >> 8);
+  tag.copy(out.data() + 2, tag.size());
   wire::save_into(out, value);
   return out;
 }
