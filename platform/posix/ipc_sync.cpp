@@ -105,15 +105,28 @@ lock_status lock_mutex(ipc_mutex& m, int timeout_ms) noexcept {
 
 void unlock_mutex(ipc_mutex& m) noexcept { pthread_mutex_unlock(static_cast<pthread_mutex_t*>(m.memory)); }
 
-std::error_code create_semaphore(unsigned initial, ipc_semaphore& out) noexcept {
+// The page holds the sem_t and, behind it, the maximum (sem_t has no notion of one).
+struct semaphore_page {
+  sem_t sem;
+  unsigned maximum;
+};
+
+std::error_code create_semaphore(unsigned initial, unsigned maximum, ipc_semaphore& out) noexcept {
   mapped_region region;
   if (auto ec = create_region(page, region)) return ec;
-  if (sem_init(static_cast<sem_t*>(region.address), 1, initial) != 0) {
+  auto* p = static_cast<semaphore_page*>(region.address);
+  if (sem_init(&p->sem, 1, initial) != 0) {
     auto ec = last_error();
     release_region(region);
     return ec;
   }
+  p->maximum = maximum;
   out = {region.handle, region.address};
+  return {};
+}
+
+std::error_code semaphore_value(ipc_semaphore& s, int& value) noexcept {
+  if (sem_getvalue(&static_cast<semaphore_page*>(s.memory)->sem, &value) != 0) return last_error();
   return {};
 }
 
@@ -129,7 +142,7 @@ std::error_code open_semaphore(native_handle handle, ipc_semaphore& out) noexcep
 void close_semaphore(ipc_semaphore& s) noexcept { unmap_page(s.handle, s.memory); }
 
 bool acquire_semaphore(ipc_semaphore& s, int timeout_ms) noexcept {
-  auto* sem = static_cast<sem_t*>(s.memory);
+  auto* sem = &static_cast<semaphore_page*>(s.memory)->sem;
   if (timeout_ms < 0) {
     while (sem_wait(sem) != 0) {
       if (errno != EINTR) return false;
@@ -144,8 +157,13 @@ bool acquire_semaphore(ipc_semaphore& s, int timeout_ms) noexcept {
 }
 
 std::error_code release_semaphore(ipc_semaphore& s, unsigned count) noexcept {
-  for (unsigned i = 0; i < count; ++i)
-    if (sem_post(static_cast<sem_t*>(s.memory)) != 0) return last_error();
+  auto* p = static_cast<semaphore_page*>(s.memory);
+  for (unsigned i = 0; i < count; ++i) {
+    int value = 0;
+    if (sem_getvalue(&p->sem, &value) == 0 && value >= 0 && static_cast<unsigned>(value) >= p->maximum)
+      return std::make_error_code(std::errc::value_too_large);
+    if (sem_post(&p->sem) != 0) return last_error();
+  }
   return {};
 }
 

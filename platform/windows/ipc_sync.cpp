@@ -44,8 +44,9 @@ lock_status lock_mutex(ipc_mutex& m, int timeout_ms) noexcept {
 
 void unlock_mutex(ipc_mutex& m) noexcept { ::ReleaseMutex(h(m.handle)); }
 
-std::error_code create_semaphore(unsigned initial, ipc_semaphore& out) noexcept {
-  HANDLE s = ::CreateSemaphoreW(nullptr, static_cast<LONG>(initial), LONG_MAX, nullptr);
+std::error_code create_semaphore(unsigned initial, unsigned maximum, ipc_semaphore& out) noexcept {
+  LONG limit = maximum > static_cast<unsigned>(LONG_MAX) ? LONG_MAX : static_cast<LONG>(maximum);
+  HANDLE s = ::CreateSemaphoreW(nullptr, static_cast<LONG>(initial), limit, nullptr);
   if (s == nullptr) return last_error();
   out = {reinterpret_cast<native_handle>(s), nullptr};
   return {};
@@ -66,8 +67,13 @@ bool acquire_semaphore(ipc_semaphore& s, int timeout_ms) noexcept {
 }
 
 std::error_code release_semaphore(ipc_semaphore& s, unsigned count) noexcept {
-  if (!::ReleaseSemaphore(h(s.handle), static_cast<LONG>(count), nullptr)) return last_error();
+  if (!::ReleaseSemaphore(h(s.handle), static_cast<LONG>(count), nullptr)) {
+    if (::GetLastError() == ERROR_TOO_MANY_POSTS) return std::make_error_code(std::errc::value_too_large);
+    return last_error();
+  }
   return {};
 }
+
+std::error_code semaphore_value(ipc_semaphore&, int&) noexcept { return not_supported(); }
 
 }  // namespace mproc::platform

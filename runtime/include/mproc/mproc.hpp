@@ -10,4 +10,6 @@
 #include "mproc/process.hpp"
 #include "mproc/queue.hpp"
 #include "mproc/serialization.hpp"
+#include "mproc/sharedctypes.hpp"
+#include "mproc/synchronize.hpp"
 #include "mproc/wait.hpp"

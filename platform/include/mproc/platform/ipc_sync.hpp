@@ -33,7 +33,14 @@ struct ipc_semaphore {
   void* memory = nullptr;  // POSIX: the mapped sem_t
 };
 
-std::error_code create_semaphore(unsigned initial, ipc_semaphore& out) noexcept;
+/// A counting semaphore starting at `initial`; `release_semaphore` fails with
+/// `errc::value_too_large` rather than go above `maximum`.
+std::error_code create_semaphore(unsigned initial, unsigned maximum, ipc_semaphore& out) noexcept;
+inline std::error_code create_semaphore(unsigned initial, ipc_semaphore& out) noexcept {
+  return create_semaphore(initial, 0x7fffffffu, out);
+}
+/// The current value (not on Windows, which has no such query: `not_supported`).
+std::error_code semaphore_value(ipc_semaphore& s, int& value) noexcept;
 std::error_code open_semaphore(native_handle handle, ipc_semaphore& out) noexcept;
 void close_semaphore(ipc_semaphore& s) noexcept;
 /// Decrements, waiting up to `timeout_ms` (< 0: forever); false on timeout.

@@ -1,0 +1,153 @@
+#pragma once
+// Cross-process synchronisation with Python's names: Lock, RLock, Semaphore, BoundedSemaphore,
+// Event. Copies refer to the same object; each passes to children as a `Process` argument under
+// every start method. Use them with `std::lock_guard`/`std::unique_lock` as Python uses `with`.
+//
+// Beyond Python: a process that dies while holding a Lock or RLock does not deadlock the
+// others. The next `acquire` succeeds and `recovered()` says that the previous owner died (what
+// it protected may be half-updated); Python waits forever there.
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "mproc/detail/handle_passing.hpp"
+#include "mproc/platform/native_handle.hpp"
+
+namespace mproc {
+
+namespace detail {
+struct LockState;
+struct SemaphoreState;
+struct EventState;
+// Opens the objects behind handles received in a child.
+std::shared_ptr<LockState> adopt_lock(native_handle handle, bool recursive);
+std::shared_ptr<SemaphoreState> adopt_semaphore(native_handle handle);
+std::shared_ptr<EventState> adopt_event(native_handle region, native_handle mutex, native_handle wakeup);
+native_handle lock_handle(const LockState& s);
+bool lock_recursive(const LockState& s);
+native_handle semaphore_handle(const SemaphoreState& s);
+void event_handles(const EventState& s, native_handle (&out)[3]);
+handle_kind sync_handle_kind();
+handle_kind region_handle_kind();
+}  // namespace detail
+
+/// Python's `multiprocessing.Lock`: not recursive, owned by the thread that acquired it.
+class Lock {
+ public:
+  Lock();
+
+  /// Acquires; without `block` returns false at once if held, with a `timeout` (seconds) after
+  /// it. A thread that already holds it gets false (or, waiting forever, a ValueError instead
+  /// of Python's self-deadlock).
+  bool acquire(bool block = true, std::optional<double> timeout = std::nullopt);
+  /// Releases; ValueError if this thread does not hold it. (Python's Lock, a semaphore, lets
+  /// any process release it; an owned lock is what makes owner-death recovery possible.)
+  void release();
+
+  // BasicLockable / Lockable, for std::lock_guard and std::unique_lock.
+  void lock() { (void)acquire(); }
+  void unlock() { release(); }
+  bool try_lock() { return acquire(false); }
+
+  /// Whether the last acquire in this process took the lock over from a process that died
+  /// holding it.
+  bool recovered() const noexcept;
+
+  template <class Archive>
+  void save(Archive& archive) const {
+    archive(detail::export_handle(detail::lock_handle(*state_), detail::sync_handle_kind(), "Lock"),
+            detail::lock_recursive(*state_));
+  }
+  template <class Archive>
+  void load(Archive& archive) {
+    std::uint32_t index = 0;
+    bool recursive = false;
+    archive(index, recursive);
+    state_ = detail::adopt_lock(detail::import_handle(index, "Lock"), recursive);
+  }
+
+ protected:
+  explicit Lock(bool recursive);
+
+ private:
+  std::shared_ptr<detail::LockState> state_;
+};
+
+/// Python's `multiprocessing.RLock`: the owning thread may acquire it again; each acquire needs
+/// its release.
+class RLock : public Lock {
+ public:
+  RLock() : Lock(true) {}
+};
+
+/// Python's `multiprocessing.Semaphore(value)`.
+class Semaphore {
+ public:
+  explicit Semaphore(unsigned value = 1);
+  bool acquire(bool block = true, std::optional<double> timeout = std::nullopt);
+  /// Increments; for a BoundedSemaphore, ValueError if that would go above its initial value.
+  void release();
+  /// The current value (Python's `get_value`; not available on Windows: SystemError).
+  int get_value() const;
+
+  void lock() { (void)acquire(); }
+  void unlock() { release(); }
+  bool try_lock() { return acquire(false); }
+
+  template <class Archive>
+  void save(Archive& archive) const {
+    archive(detail::export_handle(detail::semaphore_handle(*state_), detail::sync_handle_kind(), "Semaphore"));
+  }
+  template <class Archive>
+  void load(Archive& archive) {
+    std::uint32_t index = 0;
+    archive(index);
+    state_ = detail::adopt_semaphore(detail::import_handle(index, "Semaphore"));
+  }
+
+ protected:
+  Semaphore(unsigned value, unsigned maximum);
+
+ private:
+  std::shared_ptr<detail::SemaphoreState> state_;
+};
+
+/// Python's `multiprocessing.BoundedSemaphore(value)`: releasing above `value` is an error.
+class BoundedSemaphore : public Semaphore {
+ public:
+  explicit BoundedSemaphore(unsigned value = 1) : Semaphore(value, value) {}
+};
+
+/// Python's `multiprocessing.Event`.
+class Event {
+ public:
+  Event();
+  bool is_set() const;
+  void set();
+  void clear();
+  /// Waits until set or `timeout` seconds pass; returns whether it is set.
+  bool wait(std::optional<double> timeout = std::nullopt);
+
+  template <class Archive>
+  void save(Archive& archive) const {
+    native_handle h[3];
+    detail::event_handles(*state_, h);
+    archive(detail::export_handle(h[0], detail::region_handle_kind(), "Event"),
+            detail::export_handle(h[1], detail::sync_handle_kind(), "Event"),
+            detail::export_handle(h[2], detail::sync_handle_kind(), "Event"));
+  }
+  template <class Archive>
+  void load(Archive& archive) {
+    std::uint32_t i[3] = {0, 0, 0};
+    archive(i[0], i[1], i[2]);
+    native_handle region = detail::import_handle(i[0], "Event");
+    native_handle mutex = detail::import_handle(i[1], "Event");
+    native_handle wakeup = detail::import_handle(i[2], "Event");
+    state_ = detail::adopt_event(region, mutex, wakeup);
+  }
+
+ private:
+  std::shared_ptr<detail::EventState> state_;
+};
+
+}  // namespace mproc
