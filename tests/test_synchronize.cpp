@@ -159,3 +159,36 @@ TEST_CASE("value_and_array_seed_example", "[sync][sharedctypes]") {
   mproc::RawArray<long> zeros(4);
   for (long x : zeros) CHECK(x == 0);
 }
+
+namespace {
+
+// Waits for the shared value to reach `target`, then sets it to -1.
+void wait_for_value(mproc::Condition cond, mproc::Value<int> value, int target) {
+  std::lock_guard<mproc::Condition> guard(cond);
+  if (!cond.wait_for([&] { return *value.get() == target; }, test::deadline_seconds)) mproc::exit(2);
+  *value.get() = -1;
+  cond.notify_all();
+}
+
+}  // namespace
+
+TEST_CASE("condition_wait_for_and_notify_across_processes", "[sync]") {
+  mproc::Condition cond;
+  mproc::Value<int> value(0, false);
+  mproc::Process p(wait_for_value, cond, value, 3);
+  p.start();
+  for (int i = 1; i <= 3; ++i) {
+    std::lock_guard<mproc::Condition> guard(cond);
+    *value.get() = i;
+    cond.notify();
+  }
+  {
+    std::lock_guard<mproc::Condition> guard(cond);
+    CHECK(cond.wait_for([&] { return *value.get() == -1; }, test::deadline_seconds));
+  }
+  test::join_or_fail(p);
+  CHECK(p.exitcode() == 0);
+  CHECK_THROWS_AS(cond.wait(0.01), mproc::ValueError);  // not held
+  std::lock_guard<mproc::Condition> guard(cond);
+  CHECK_FALSE(cond.wait(0.02));  // nobody notifies: times out
+}

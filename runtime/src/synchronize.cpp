@@ -239,4 +239,65 @@ bool Event::wait(std::optional<double> timeout) {
   }
 }
 
+bool Lock::held_by_this_thread() const noexcept { return state_->held_here(); }
+
+int Lock::release_all() {
+  int count = state_->count;
+  for (int i = 0; i < count; ++i) release();
+  return count;
+}
+
+void Lock::reacquire(int count) {
+  for (int i = 0; i < count; ++i) (void)acquire();
+}
+
+// ---- Condition (CPython's algorithm: sleepers announce themselves on sleeping_count, a notify
+// posts wait_semaphore once per sleeper it wakes and waits for each to confirm on woken_count)
+
+Condition::Condition(std::optional<Lock> lock) : lock_(lock ? std::move(*lock) : RLock()) {}
+
+bool Condition::wait(std::optional<double> timeout) {
+  if (!lock_.held_by_this_thread()) throw ValueError("must acquire() the condition before using wait()");
+  sleeping_count_.release();
+  int count = lock_.release_all();
+  bool signalled = false;
+  try {
+    signalled = wait_semaphore_.acquire(true, timeout);
+  } catch (...) {
+    woken_count_.release();
+    lock_.reacquire(count);
+    throw;
+  }
+  woken_count_.release();
+  lock_.reacquire(count);
+  return signalled;
+}
+
+void Condition::notify(int n) {
+  if (!lock_.held_by_this_thread()) throw ValueError("must acquire() the condition before using notify()");
+  // Forget the sleepers that timed out since the last notify.
+  while (woken_count_.acquire(false)) (void)sleeping_count_.acquire(false);
+  int sleepers = 0;
+  while (sleepers < n && sleeping_count_.acquire(false)) {
+    wait_semaphore_.release();
+    ++sleepers;
+  }
+  if (sleepers == 0) return;
+  // Wait for each to wake. A sleeper that died never confirms: give up on it after a while
+  // rather than hang (Python hangs), and then leave wait_semaphore alone, since a slow sleeper
+  // may still need its post.
+  bool all_woke = true;
+  for (int i = 0; i < sleepers; ++i)
+    if (!woken_count_.acquire(true, 10.0)) {
+      all_woke = false;
+      break;
+    }
+  if (all_woke)
+    while (wait_semaphore_.acquire(false)) {
+    }  // Posts left by sleepers that timed out meanwhile.
+}
+
+void Condition::notify_all() { notify(0x7fffffff); }
+
 }  // namespace mproc
+

@@ -6,6 +6,7 @@
 // Beyond Python: a process that dies while holding a Lock or RLock does not deadlock the
 // others. The next `acquire` succeeds and `recovered()` says that the previous owner died (what
 // it protected may be half-updated); Python waits forever there.
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -53,6 +54,9 @@ class Lock {
   /// holding it.
   bool recovered() const noexcept;
 
+  /// Whether the calling thread holds it.
+  bool held_by_this_thread() const noexcept;
+
   template <class Archive>
   void save(Archive& archive) const {
     archive(detail::export_handle(detail::lock_handle(*state_), detail::sync_handle_kind(), "Lock"),
@@ -70,6 +74,9 @@ class Lock {
   explicit Lock(bool recursive);
 
  private:
+  friend class Condition;
+  int release_all();               // for Condition::wait: how many times it was held
+  void reacquire(int count);
   std::shared_ptr<detail::LockState> state_;
 };
 
@@ -149,5 +156,61 @@ class Event {
  private:
   std::shared_ptr<detail::EventState> state_;
 };
+
+/// Python's `multiprocessing.Condition(lock=None)`: wait for a change another process
+/// announces with `notify`. Built as CPython builds it, from the lock and three semaphores.
+class Condition {
+ public:
+  /// With `lock` (an RLock if none is given, as in Python).
+  explicit Condition(std::optional<Lock> lock = std::nullopt);
+
+  bool acquire(bool block = true, std::optional<double> timeout = std::nullopt) {
+    return lock_.acquire(block, timeout);
+  }
+  void release() { lock_.release(); }
+  void lock() { lock_.lock(); }
+  void unlock() { lock_.unlock(); }
+  bool try_lock() { return lock_.try_lock(); }
+
+  /// Releases the lock, waits for a notify (or `timeout` seconds), takes the lock back.
+  /// Returns false on timeout. ValueError if this thread does not hold the lock.
+  bool wait(std::optional<double> timeout = std::nullopt);
+  /// Waits until `predicate()` is true (checked with the lock held); returns its last value.
+  template <class Predicate>
+  bool wait_for(Predicate predicate, std::optional<double> timeout = std::nullopt);
+  /// Wakes up to `n` waiting processes or threads.
+  void notify(int n = 1);
+  void notify_all();
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(lock_, sleeping_count_, woken_count_, wait_semaphore_);
+  }
+
+ private:
+  Lock lock_;
+  Semaphore sleeping_count_{0};
+  Semaphore woken_count_{0};
+  Semaphore wait_semaphore_{0};
+};
+
+template <class Predicate>
+bool Condition::wait_for(Predicate predicate, std::optional<double> timeout) {
+  bool result = predicate();
+  if (result) return result;
+  using clock = std::chrono::steady_clock;
+  std::optional<clock::time_point> end;
+  if (timeout) end = clock::now() + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(*timeout));
+  while (!result) {
+    std::optional<double> left;
+    if (end) {
+      left = std::chrono::duration<double>(*end - clock::now()).count();
+      if (*left <= 0) break;
+    }
+    wait(left);
+    result = predicate();
+  }
+  return result;
+}
 
 }  // namespace mproc
