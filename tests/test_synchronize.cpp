@@ -1,5 +1,6 @@
 // Lock, RLock, Semaphore, BoundedSemaphore, Event, Value and Array across processes, under
 // every start method.
+#include <algorithm>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -191,4 +192,36 @@ TEST_CASE("condition_wait_for_and_notify_across_processes", "[sync]") {
   CHECK_THROWS_AS(cond.wait(0.01), mproc::ValueError);  // not held
   std::lock_guard<mproc::Condition> guard(cond);
   CHECK_FALSE(cond.wait(0.02));  // nobody notifies: times out
+}
+
+namespace {
+
+void barrier_party(mproc::Barrier b, mproc::Queue<int> indices) { indices.put(b.wait(test::deadline_seconds)); }
+
+void count_action() {}
+
+}  // namespace
+
+TEST_CASE("barrier_releases_all_parties_and_breaks_on_timeout", "[sync]") {
+  mproc::Barrier b(3, count_action);
+  mproc::Queue<int> indices;
+  mproc::Process p1(barrier_party, b, indices), p2(barrier_party, b, indices);
+  p1.start();
+  p2.start();
+  int mine = b.wait(test::deadline_seconds);
+  std::vector<int> all{mine, indices.get(true, test::deadline_seconds), indices.get(true, test::deadline_seconds)};
+  std::sort(all.begin(), all.end());
+  CHECK(all == std::vector<int>{0, 1, 2});
+  test::join_or_fail(p1);
+  test::join_or_fail(p2);
+  CHECK(b.parties() == 3);
+  CHECK_FALSE(b.broken());
+  // Alone at a barrier for 3: the wait times out and breaks it for everyone.
+  CHECK_THROWS_AS(b.wait(0.05), mproc::BrokenBarrierError);
+  CHECK(b.broken());
+  CHECK_THROWS_AS(b.wait(0.05), mproc::BrokenBarrierError);
+  b.reset();
+  CHECK_FALSE(b.broken());
+  b.abort();
+  CHECK(b.broken());
 }

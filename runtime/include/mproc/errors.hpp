@@ -118,6 +118,13 @@ class Empty : public Error {
   using Error::Error;
 };
 
+/// A Barrier was broken (aborted, reset while processes waited, its action failed, or a wait
+/// timed out), so waiting on it cannot succeed (Python's `threading.BrokenBarrierError`).
+class BrokenBarrierError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// Thrown by `mproc::exit(code)` to end a child process with `code` (Python's `SystemExit`).
 /// Deliberately not derived from `std::exception`, so that `catch (const std::exception&)` in
 /// user code does not swallow it, just as `except Exception` does not catch `SystemExit`.

@@ -1,5 +1,6 @@
 #pragma once
 // Python's `multiprocessing`, in C++. `#include <mproc/mproc.hpp>` gives all of it.
+#include "mproc/barrier.hpp"
 #include "mproc/connection.hpp"
 #include "mproc/context.hpp"
 #include "mproc/current_process.hpp"
