@@ -2,12 +2,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <thread>
 
 #include <uv.h>
 
 #include "mproc/errors.hpp"
 #include "mproc/logging.hpp"
+#include "mproc/platform/fork.hpp"
 #include "mproc/platform/ipc_sync.hpp"
 #include "mproc/platform/shared_memory.hpp"
 #include "throw_error.hpp"
@@ -16,7 +18,27 @@ namespace mproc {
 namespace detail {
 namespace {
 
-int own_pid() { return static_cast<int>(uv_os_getpid()); }
+// The pid, cached: a Lock checks it on every acquire and release, and getpid is a system
+// call. A forked child forgets the parent's value.
+std::atomic<int> cached_pid{0};
+void forget_pid() { cached_pid.store(0, std::memory_order_relaxed); }
+
+int own_pid() {
+  int pid = cached_pid.load(std::memory_order_relaxed);
+  if (pid != 0) return pid;
+  static std::once_flag registered;
+  std::call_once(registered, [] { platform::register_fork_handlers(nullptr, nullptr, &forget_pid); });
+  pid = static_cast<int>(uv_os_getpid());
+  cached_pid.store(pid, std::memory_order_relaxed);
+  return pid;
+}
+
+// Identifies the calling thread within this process: the address of a thread-local, which is
+// cheaper to get than a thread id (no library call).
+std::uintptr_t this_thread_token() {
+  static thread_local char token;
+  return reinterpret_cast<std::uintptr_t>(&token);
+}
 
 int to_ms(bool block, std::optional<double> timeout) {
   if (!block) return 0;
@@ -33,14 +55,17 @@ int to_ms(bool block, std::optional<double> timeout) {
 struct LockState {
   platform::ipc_mutex mutex;
   bool recursive = false;
-  std::atomic<std::thread::id> owner{};
+  std::atomic<std::uintptr_t> owner{0};  // this_thread_token() of the holder
   std::atomic<int> owner_pid{0};
   int count = 0;  // touched by the owner only
   std::atomic<bool> recovered{false};
 
   ~LockState() { platform::close_mutex(mutex); }
   bool held_here() const {
-    return owner.load() == std::this_thread::get_id() && owner_pid.load() == own_pid();
+    // Only the owner writes these, so relaxed is enough: another thread can never see its own
+    // id here, stale or not.
+    return owner.load(std::memory_order_relaxed) == this_thread_token() &&
+           owner_pid.load(std::memory_order_relaxed) == own_pid();
   }
 };
 
@@ -141,9 +166,9 @@ bool Lock::acquire(bool block, std::optional<double> timeout) {
   if (status == platform::lock_status::timed_out) return false;
   bool recovered = status == platform::lock_status::owner_died;
   if (recovered) get_logger()->warn("a process died holding a lock; its new owner takes over");
-  s.recovered.store(recovered);
-  s.owner_pid.store(detail::own_pid());
-  s.owner.store(std::this_thread::get_id());
+  s.recovered.store(recovered, std::memory_order_relaxed);
+  s.owner_pid.store(detail::own_pid(), std::memory_order_relaxed);
+  s.owner.store(detail::this_thread_token(), std::memory_order_relaxed);
   s.count = 1;
   return true;
 }
@@ -154,8 +179,8 @@ void Lock::release() {
     throw ValueError(s.recursive ? "cannot release un-acquired lock: this thread does not own the RLock"
                                  : "cannot release un-acquired lock: this thread does not hold the Lock");
   if (--s.count > 0) return;
-  s.owner.store(std::thread::id());
-  s.owner_pid.store(0);
+  s.owner.store(0, std::memory_order_relaxed);
+  s.owner_pid.store(0, std::memory_order_relaxed);
   platform::unlock_mutex(s.mutex);
 }
 
