@@ -103,3 +103,50 @@ TEST_CASE("leaks_none_after_pipes_and_queues_pass_to_children", "[leaks]") {
     CHECK(open_descriptors() <= before);
   }
 }
+
+namespace {
+
+// Named shared memory and named POSIX semaphores live in /dev/shm (sem.* for semaphores).
+int dev_shm_entries() {
+  if (!fs::exists("/dev/shm")) return 0;
+  int n = 0;
+  for (auto it = fs::directory_iterator("/dev/shm"); it != fs::directory_iterator(); ++it) ++n;
+  return n;
+}
+
+void hold_everything(mproc::Lock lock, mproc::RLock rlock, mproc::Semaphore sem, mproc::Event started,
+                     mproc::Queue<int> q, mproc::Value<int> v, mproc::Array<double> a) {
+  lock.acquire();
+  rlock.acquire();
+  (void)sem.acquire();
+  q.put(1);
+  *v.get() = 1;
+  a[0] = 1;
+  started.set();
+  mproc::Event().wait();  // Until killed.
+}
+
+}  // namespace
+
+TEST_CASE("leaks_no_dev_shm_entry_or_named_semaphore_even_after_kill", "[leaks][sync]") {
+  // mproc's locks, semaphores, events, queues and shared values are anonymous memory: nothing
+  // appears in /dev/shm, so a kill -9 cannot leave anything there (Python's named semaphores
+  // need a resource tracker for that).
+  int before = dev_shm_entries();
+  for (int round = 0; round < 3; ++round) {
+    mproc::Lock lock;
+    mproc::RLock rlock;
+    mproc::Semaphore sem(1);
+    mproc::Event started;
+    mproc::Queue<int> q;
+    mproc::Value<int> v(0);
+    mproc::Array<double> a(8);
+    mproc::Process p(hold_everything, lock, rlock, sem, started, q, v, a);
+    p.start();
+    REQUIRE(started.wait(test::deadline_seconds));
+    CHECK(dev_shm_entries() == before);
+    p.kill();
+    test::join_or_fail(p);
+  }
+  CHECK(dev_shm_entries() == before);
+}
