@@ -53,9 +53,12 @@ std::error_code resolve(const endpoint& where, bool passive, addrinfo*& result) 
   return {};
 }
 
+// A connected socket is a message stream: no Nagle delay. And never inheritable, so that a
+// child started meanwhile cannot keep the connection open after we close it.
 void no_delay(SOCKET s) {
   BOOL one = TRUE;
   (void)::setsockopt(s, IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<const char*>(&one), sizeof one);
+  (void)::SetHandleInformation(reinterpret_cast<HANDLE>(s), HANDLE_FLAG_INHERIT, 0);
 }
 
 }  // namespace
