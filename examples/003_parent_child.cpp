@@ -6,9 +6,8 @@
 
 static void get_process(const std::string& info) {
   std::printf("%s\n", info.c_str());
-  std::printf("Process ID: %d\n", mproc::current_process().pid());
-  auto parent = mproc::parent_process();
-  std::printf("Parent process ID: %d\n", parent ? parent->pid() : 0);
+  std::printf("Process ID: %d\n", mproc::getpid());          // os.getpid()
+  std::printf("Parent process ID: %d\n", mproc::getppid());  // os.getppid()
   std::fflush(stdout);
 }
 

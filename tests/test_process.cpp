@@ -200,3 +200,20 @@ TEST_CASE("process_current_process_in_main", "[process]") {
   CHECK_FALSE(mproc::parent_process().has_value());
   CHECK(mproc::cpu_count() >= 1);
 }
+
+namespace {
+void check_parent_pid(int expected) {
+  if (mproc::getppid() != expected || mproc::getpid() != mproc::current_process().pid()) mproc::exit(3);
+}
+}  // namespace
+
+TEST_CASE("process_getpid_and_getppid_like_os_module", "[process]") {
+  CHECK(mproc::getpid() == mproc::current_process().pid());
+  CHECK(mproc::getppid() > 0);  // Unlike parent_process(), which is empty in the main process.
+  // Under forkserver the OS parent is the server, as with Python's os.getppid() there.
+  if (test::method() == "forkserver") return;
+  mproc::Process p(check_parent_pid, mproc::getpid());
+  p.start();
+  test::join_or_fail(p);
+  CHECK(p.exitcode() == 0);
+}

@@ -225,3 +225,34 @@ TEST_CASE("barrier_releases_all_parties_and_breaks_on_timeout", "[sync]") {
   b.abort();
   CHECK(b.broken());
 }
+
+namespace {
+
+// The action runs once per trip, in whichever process arrives last: it counts trips in a
+// shared value that the test can read.
+mproc::RawValue<int>* trips = nullptr;
+void count_trip() {
+  if (trips != nullptr) *trips->get() += 1;
+}
+
+void barrier_with_action(mproc::Barrier b, mproc::RawValue<int> counter) {
+  trips = new mproc::RawValue<int>(counter);  // This process's handle, for the action.
+  (void)b.wait(test::deadline_seconds);
+}
+
+}  // namespace
+
+TEST_CASE("barrier_action_runs_once_per_trip_in_any_process", "[sync]") {
+  mproc::RawValue<int> counter(0);
+  trips = &counter;
+  mproc::Barrier b(2, count_trip);
+  for (int round = 0; round < 3; ++round) {
+    mproc::Process p(barrier_with_action, b, counter);
+    p.start();
+    (void)b.wait(test::deadline_seconds);
+    test::join_or_fail(p);
+    CHECK(p.exitcode() == 0);
+  }
+  CHECK(counter.value() == 3);
+  trips = nullptr;
+}

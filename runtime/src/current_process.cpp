@@ -39,4 +39,8 @@ std::optional<ParentProcess> parent_process() {
 
 int cpu_count() { return static_cast<int>(uv_available_parallelism()); }
 
+int getpid() { return static_cast<int>(uv_os_getpid()); }
+
+int getppid() { return static_cast<int>(uv_os_getppid()); }
+
 }  // namespace mproc

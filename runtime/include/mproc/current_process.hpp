@@ -54,4 +54,9 @@ std::optional<ParentProcess> parent_process();
 /// The number of CPUs this process may use.
 int cpu_count();
 
+/// This process's id and its parent's (Python's `os.getpid()` and `os.getppid()`), for the
+/// programs that print them; `parent_process()` is empty in the main process, `getppid()` is not.
+int getpid();
+int getppid();
+
 }  // namespace mproc
