@@ -16,7 +16,7 @@
 
 #include <mproc/mproc.hpp>
 
-#include "python_baseline.hpp"
+#include "bench_common.hpp"
 
 namespace {
 
@@ -167,24 +167,12 @@ std::map<std::string, double> python_figures(int rt, int bulk, int small, int bi
   return out;
 }
 
-std::string format_number(double v) {
-  char b[64];
-  std::snprintf(b, sizeof b, v >= 100 ? "%.0f" : "%.2f", v);
-  return b;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   mproc::init(argc, argv);
   mproc::set_start_method("fork");
-  bool quick = false;
-  std::string markdown;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--quick") quick = true;
-    else if (a.rfind("--markdown=", 0) == 0) markdown = a.substr(11);
-  }
+  auto [quick, markdown] = parse_bench_args(argc, argv);
   int rt = quick ? 2000 : 50000, bulk = quick ? 50 : 2000, small = quick ? 5000 : 200000,
       big = quick ? 50 : 1000;
 

@@ -20,7 +20,7 @@
 
 #include <mproc/mproc.hpp>
 
-#include "python_baseline.hpp"
+#include "bench_common.hpp"
 
 namespace {
 

@@ -14,7 +14,7 @@
 
 #include <mproc/mproc.hpp>
 
-#include "python_baseline.hpp"
+#include "bench_common.hpp"
 
 namespace {
 
@@ -69,24 +69,12 @@ double value_increments_per_s(int n) {
   return 2.0 * n / seconds_since(t0);
 }
 
-std::string format_number(double v) {
-  char b[64];
-  std::snprintf(b, sizeof b, v >= 100 ? "%.0f" : "%.1f", v);
-  return b;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   mproc::init(argc, argv);
   mproc::set_start_method("fork");
-  bool quick = false;
-  std::string markdown;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--quick") quick = true;
-    else if (a.rfind("--markdown=", 0) == 0) markdown = a.substr(11);
-  }
+  auto [quick, markdown] = parse_bench_args(argc, argv);
   int lock_n = quick ? 100000 : 5000000, inc_n = quick ? 20000 : 500000;
   double ours_lock = mproc_lock_ns(lock_n), os_lock = pthread_lock_ns(lock_n);
   double ours_inc = value_increments_per_s(inc_n);
