@@ -19,6 +19,7 @@
 #include "mproc/platform/handle_transfer.hpp"
 #include "mproc/platform/process_control.hpp"
 #include "process_record.hpp"
+#include "resource_tracker.hpp"
 #include "runtime.hpp"
 #include "spawn_command.hpp"
 
@@ -80,6 +81,7 @@ std::string make_bootstrap_frame(const ProcessRecord& record, const SpawnEntry& 
   msg.start_method = get_start_method();
   msg.arm_death_signal = arm_death_signal;
   for (const auto& h : entry.handles) msg.handle_kinds.push_back(static_cast<std::uint8_t>(h.kind));
+  msg.tracker_index = entry.tracker_index;
   return encode_frame(FrameKind::bootstrap, wire::save(msg));
 }
 
@@ -180,6 +182,11 @@ int run_child_from_channel(native_handle channel) {
     std::fprintf(stderr, "mproc: process %s cannot receive the handles of its arguments: %s\n",
                  msg.name.c_str(), ec.message().c_str());
     return 1;
+  }
+  if (msg.tracker_index >= 0 && static_cast<std::size_t>(msg.tracker_index) < handles.size()) {
+    // The program's resource tracker: kept for the life of this process.
+    ResourceTracker::instance().adopt(handles[static_cast<std::size_t>(msg.tracker_index)]);
+    handles[static_cast<std::size_t>(msg.tracker_index)] = invalid_handle;
   }
   HandleImportScope imported(std::move(handles), std::move(kinds));
   return run_process_body([&] { trampoline(target, msg.args); });

@@ -30,12 +30,13 @@ struct BootstrapMessage {
   std::string start_method;  ///< the parent's default, so the child's children use it too
   bool arm_death_signal = false;
   std::vector<std::uint8_t> handle_kinds;  ///< handles that follow the frame on the channel
+  std::int32_t tracker_index = -1;          ///< which of them is the resource tracker's channel
 
   template <class Archive>
   void serialize(Archive& a) {
     a(fingerprint, trampoline.module, trampoline.offset, target.module, target.offset, has_target,
       args, name, daemon, path, parent_pid, parent_name, log_level, start_method,
-      arm_death_signal, handle_kinds);
+      arm_death_signal, handle_kinds, tracker_index);
   }
 };
 
@@ -45,6 +46,7 @@ struct SpawnEntry {
   const void* target = nullptr;
   std::string args;
   std::vector<ExportedHandle> handles;  ///< OS handles the arguments refer to
+  int tracker_index = -1;               ///< index in `handles` of the resource tracker's channel
 };
 
 /// Hands `entry.handles` to a child that was just sent its bootstrap frame on `channel`.

@@ -7,6 +7,7 @@
 #include "bootstrap.hpp"
 #include "identity.hpp"
 #include "launch.hpp"
+#include "resource_tracker.hpp"
 #include "mproc/context.hpp"
 #include "mproc/errors.hpp"
 #include "mproc/platform/demangle.hpp"
@@ -136,6 +137,11 @@ void Process::start() {
                        "> and give it a serialize member, or use the fork start method");
     } else {
       entry.trampoline = &detail::run_nothing;
+    }
+    // The child shares this program's resource tracker, if one runs.
+    if (native_handle tracker = detail::ResourceTracker::instance().channel(); tracker != invalid_handle) {
+      entry.tracker_index = static_cast<int>(entry.handles.size());
+      entry.handles.push_back({tracker, handle_kind::descriptor});
     }
     if (method == "spawn") detail::launch_spawn(record_, entry);
     else detail::launch_forkserver(record_, entry);

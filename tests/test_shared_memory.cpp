@@ -1,0 +1,88 @@
+// SharedMemory: create, attach by name in a child, unlink, errors; and no block left in
+// /dev/shm after a program that never unlinked was killed.
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "support.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void fill(mproc::SharedMemory shm, int value) {
+  for (auto& b : shm.buf()) b = static_cast<std::byte>(value);
+}
+
+void attach_and_add(std::string name) {
+  mproc::SharedMemory shm(name);
+  auto buf = shm.buf();
+  buf[0] = static_cast<std::byte>(static_cast<int>(buf[0]) + 1);
+  shm.close();
+}
+
+bool wait_until(const std::function<bool()>& condition, double seconds) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // Polling a file system state.
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("shared_memory_create_attach_in_child_unlink", "[shared_memory]") {
+  mproc::SharedMemory shm(std::nullopt, true, 1000);
+  CHECK(shm.name().rfind("psm_", 0) == 0);
+  CHECK(shm.size() == 1000);
+  mproc::Process p(fill, shm, 7);  // travels by name, attached in the child
+  p.start();
+  test::join_or_fail(p);
+  CHECK(p.exitcode() == 0);
+  for (auto b : shm.buf()) REQUIRE(b == std::byte{7});
+  mproc::Process q(attach_and_add, shm.name());
+  q.start();
+  test::join_or_fail(q);
+  CHECK(shm.buf()[0] == std::byte{8});
+  mproc::SharedMemory same(shm.name());
+  CHECK(same.size() >= 1000);
+  same.close();
+  CHECK(same.buf().empty());
+  shm.unlink();
+  if (fs::exists("/dev/shm")) {  // Windows keeps a name while a process maps it.
+    CHECK_THROWS_AS(mproc::SharedMemory(shm.name()), mproc::SystemError);
+    CHECK_THROWS_AS(shm.unlink(), mproc::SystemError);
+  }
+  shm.close();
+}
+
+TEST_CASE("shared_memory_bad_arguments", "[shared_memory]") {
+  CHECK_THROWS_AS(mproc::SharedMemory(std::nullopt, false), mproc::ValueError);
+  CHECK(mproc::SharedMemory().buf().empty());
+  CHECK_THROWS_AS(mproc::SharedMemory(std::nullopt, true, 0), mproc::ValueError);
+  CHECK_THROWS_AS(mproc::SharedMemory("mproc_test_no_such_block"), mproc::SystemError);
+  mproc::SharedMemory a("mproc_test_exists_" + std::to_string(mproc::getpid()), true, 64);
+  CHECK_THROWS_AS(mproc::SharedMemory(a.name(), true, 64), mproc::SystemError);
+  a.unlink();
+}
+
+TEST_CASE("shared_memory_left_by_a_killed_program_is_removed", "[shared_memory][leaks]") {
+  if (!fs::exists("/dev/shm")) return;  // POSIX named memory only; Windows frees it by itself.
+  std::string name = "mproc_test_leak_" + std::to_string(mproc::getpid());
+  std::string pidfile = (fs::temp_directory_path() / (name + ".pid")).string();
+  std::string cmd = std::string("\"") + MPROC_SHM_PROGRAM + "\" " + name + " >/dev/null & echo $! > " + pidfile;
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  REQUIRE(wait_until([&] { return fs::exists("/dev/shm/" + name); }, test::deadline_seconds));
+  std::string pid;
+  std::ifstream(pidfile) >> pid;
+  fs::remove(pidfile);
+  REQUIRE(!pid.empty());
+  REQUIRE(std::system(("kill -9 " + pid).c_str()) == 0);
+  // Python leaves it there unless its resource tracker runs; ours must remove it.
+  CHECK(wait_until([&] { return !fs::exists("/dev/shm/" + name); }, test::deadline_seconds));
+}
