@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 #include <functional>
 #include <string>
 #include <thread>
@@ -85,4 +86,31 @@ TEST_CASE("shared_memory_left_by_a_killed_program_is_removed", "[shared_memory][
   REQUIRE(std::system(("kill -9 " + pid).c_str()) == 0);
   // Python leaves it there unless its resource tracker runs; ours must remove it.
   CHECK(wait_until([&] { return !fs::exists("/dev/shm/" + name); }, test::deadline_seconds));
+}
+
+namespace {
+
+void double_items(mproc::ShareableList<long> list) {
+  for (auto& x : list) x *= 2;
+}
+
+}  // namespace
+
+TEST_CASE("shareable_list_across_processes", "[shared_memory]") {
+  mproc::ShareableList<long> list{1, 2, 3, 2};
+  CHECK(list.size() == 4);
+  CHECK(list.count(2) == 2);
+  CHECK(list.index(3) == 2);
+  CHECK_THROWS_AS(list.index(9), mproc::ValueError);
+  CHECK_THROWS_AS(list.at(4), mproc::ValueError);
+  mproc::Process p(double_items, list);
+  p.start();
+  test::join_or_fail(p);
+  CHECK(p.exitcode() == 0);
+  CHECK(list.to_vector() == std::vector<long>{2, 4, 6, 4});
+  mproc::ShareableList<long> same(list.shm().name());
+  CHECK(same[2] == 6);
+  CHECK_THROWS_AS(mproc::ShareableList<double>(list.shm().name()), mproc::ValueError);  // another type
+  CHECK_THROWS_AS(mproc::ShareableList<int>(list.shm().name()), mproc::ValueError);
+  list.shm().unlink();
 }

@@ -11,6 +11,7 @@
 #include "mproc/process.hpp"
 #include "mproc/queue.hpp"
 #include "mproc/serialization.hpp"
+#include "mproc/shareable_list.hpp"
 #include "mproc/shared_memory.hpp"
 #include "mproc/sharedctypes.hpp"
 #include "mproc/synchronize.hpp"
