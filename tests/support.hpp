@@ -1,7 +1,10 @@
 #pragma once
 // Helpers shared by the multi-process tests.
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <thread>
 
 #include "catch.hpp"
 #include "mproc/mproc.hpp"
@@ -24,5 +27,27 @@ inline void join_or_fail(mproc::Process& p, double seconds = deadline_seconds) {
 
 /// The start method this run of the suite tests.
 inline std::string method() { return mproc::get_start_method(); }
+
+/// Whether `pid` is gone or a zombie (Linux /proc; elsewhere unknown, reported as gone).
+inline bool process_gone(int pid) {
+  std::filesystem::path stat = std::filesystem::path("/proc") / std::to_string(pid) / "stat";
+  std::ifstream in(stat);
+  if (!in) return true;
+  std::string line;
+  std::getline(in, line);
+  auto close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
+}
+
+/// Whether this platform lets the tests watch a non-child process vanish (Linux /proc).
+inline bool can_watch_pids() { return std::filesystem::exists("/proc/self/stat"); }
+
+/// Waits (polling under a deadline: a non-child's death sends no event) until `pid` is gone.
+inline bool wait_process_gone(int pid, double seconds = 20.0) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (!process_gone(pid) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return process_gone(pid);
+}
 
 }  // namespace test

@@ -43,17 +43,6 @@ std::string temp_path(const std::string& stem) {
       .string();
 }
 
-// Whether `pid` is gone or a zombie (Linux /proc; elsewhere unknown, reported as gone).
-bool process_gone(int pid) {
-  fs::path stat = fs::path("/proc") / std::to_string(pid) / "stat";
-  std::ifstream in(stat);
-  if (!in) return true;
-  std::string line;
-  std::getline(in, line);
-  auto close = line.rfind(')');
-  return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
-}
-
 }  // namespace
 
 TEST_CASE("lifecycle_exit_terminates_daemons_and_joins_others", "[lifecycle]") {
@@ -83,8 +72,5 @@ TEST_CASE("lifecycle_daemon_dies_with_crashed_parent", "[lifecycle]") {
   fs::remove(pid_file);
   REQUIRE(daemon_pid > 0);
   // A deadline, not a race: the daemon must be gone well within it.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (!process_gone(daemon_pid) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  CHECK(process_gone(daemon_pid));
+  CHECK(test::wait_process_gone(daemon_pid));
 }

@@ -125,12 +125,18 @@ void exit_child(int code) {
   platform::fast_exit(code);
 }
 
-void guard_parent_death(native_handle channel, int parent_pid, bool arm_signal) {
-  if (arm_signal) platform::arm_parent_death_signal(parent_pid);
+// Watches the channel for the parent's EOF. Only once the channel carries nothing more: a read
+// here would swallow the byte that the argument handles ride on, and with it the handles.
+void watch_parent_death(native_handle channel) {
   std::thread([channel] {
     platform::wait_for_eof(channel);
     platform::fast_exit(1);  // Our parent is gone: a daemonic process does not outlive it.
   }).detach();
+}
+
+void guard_parent_death(native_handle channel, int parent_pid, bool arm_signal) {
+  if (arm_signal) platform::arm_parent_death_signal(parent_pid);
+  watch_parent_death(channel);
 }
 
 int run_child_from_channel(native_handle channel) {
@@ -155,7 +161,8 @@ int run_child_from_channel(native_handle channel) {
   if (!msg.start_method.empty()) set_start_method(msg.start_method, true);
   // The death signal comes from whoever forked us: the parent itself (spawn), or its forkserver
   // (which exits when the parent dies).
-  if (msg.daemon) guard_parent_death(channel, static_cast<int>(uv_os_getppid()), msg.arm_death_signal);
+  if (msg.daemon && msg.arm_death_signal)
+    platform::arm_parent_death_signal(static_cast<int>(uv_os_getppid()));
 
   std::string expected = platform::executable_fingerprint() + "#" +
                          std::to_string(locate(reinterpret_cast<const void*>(&anchor), "anchor").offset);
@@ -188,6 +195,7 @@ int run_child_from_channel(native_handle channel) {
     ResourceTracker::instance().adopt(handles[static_cast<std::size_t>(msg.tracker_index)]);
     handles[static_cast<std::size_t>(msg.tracker_index)] = invalid_handle;
   }
+  if (msg.daemon) watch_parent_death(channel);
   HandleImportScope imported(std::move(handles), std::move(kinds));
   return run_process_body([&] { trampoline(target, msg.args); });
 }

@@ -79,6 +79,21 @@ class WorkerLostError : public Error {
   using Error::Error;
 };
 
+/// A pool cannot run tasks any more: its initializer failed, or its workers kept dying as they
+/// started (Python's pool would respawn them forever; `concurrent.futures` calls this
+/// `BrokenProcessPool`).
+class BrokenPoolError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// The pool was terminated (or destroyed) before the task finished; Python's results would
+/// never become ready here.
+class PoolTerminatedError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// A peer failed to prove it knows the shared key.
 class AuthenticationError : public Error {
  public:

@@ -8,6 +8,7 @@
 #include "mproc/init.hpp"
 #include "mproc/listener.hpp"
 #include "mproc/logging.hpp"
+#include "mproc/pool.hpp"
 #include "mproc/process.hpp"
 #include "mproc/queue.hpp"
 #include "mproc/serialization.hpp"
