@@ -20,6 +20,7 @@ int square(int x) { return x * x; }
 int add(int a, int b) { return a + b; }
 std::string shout(std::string s) { return s + "!"; }
 int worker_pid() { return mproc::getpid(); }
+void nothing(int) {}
 int fail_on_three(int x) {
   if (x == 3) throw std::invalid_argument("three is not allowed");
   return x;
@@ -85,6 +86,12 @@ TEST_CASE("pool_apply_and_apply_async", "[pool]") {
   CHECK(pool.apply(add, 2, 3) == 5);
   CHECK(pool.apply(shout, std::string("hi")) == "hi!");
   CHECK(pool.apply([](int a) { return a + 1; }, 41) == 42);
+  pool.apply(nothing, 1);  // a task returning void
+  bool called = false;
+  auto v = pool.apply_async(mproc::callback([&] { called = true; }), nothing, 2);
+  v.get(test::deadline_seconds);
+  CHECK(called);
+  CHECK(pool.apply(worker_pid) != mproc::getpid());
   auto r = pool.apply_async(square, 9);
   CHECK(r.get(test::deadline_seconds) == 81);
   CHECK(r.ready());
@@ -122,6 +129,13 @@ TEST_CASE("pool_map_starmap_imap", "[pool]") {
   while (auto v = it.next(test::deadline_seconds)) unordered.push_back(*v);
   std::sort(unordered.begin(), unordered.end());
   CHECK(unordered == expected);
+  pool.close();
+  require_stopped(pool);
+}
+
+TEST_CASE("pool_from_a_context", "[pool]") {
+  auto pool = mproc::get_context(test::method()).Pool(1);
+  CHECK(pool.apply(square, 5) == 25);
   pool.close();
   require_stopped(pool);
 }

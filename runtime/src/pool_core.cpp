@@ -126,24 +126,20 @@ PoolCore::~PoolCore() {
 }
 
 void PoolCore::start_worker() {
-  auto w = std::make_unique<Worker>();
+  RawValue<WorkerSlot> slot;
   auto [ours, theirs] = Pipe(true);
-  w->pipe = ours;
   ProcessOptions options;
   options.daemon = true;
   options.start_method = method_;
-  if (method_ == "fork") {
-    w->process = Process(options, [pipe = theirs, slot = w->slot, settings = settings_,
-                                   init = local_initializer_] {
-      run_pool_worker(pipe, slot.get(), settings, init);
-    });
-  } else {
-    w->process = Process(options, &pool_worker_entry, theirs, w->slot, settings_);
-  }
-  w->process.set_name(pool_worker_name(method_, w->process.name()));
-  w->process.start();
+  Process process = method_ == "fork"
+      ? Process(options, [pipe = theirs, slot, settings = settings_, init = local_initializer_] {
+          run_pool_worker(pipe, slot.get(), settings, init);
+        })
+      : Process(options, &pool_worker_entry, theirs, slot, settings_);
+  process.set_name(pool_worker_name(method_, process.name()));
+  process.start();
   theirs.close();  // the worker has its own copy; ours would hide its death from the pipe
-  workers_.push_back(std::move(w));
+  workers_.push_back(std::make_unique<Worker>(Worker{std::move(process), ours, slot}));
 }
 
 void PoolCore::submit(std::vector<PoolTask> tasks) {

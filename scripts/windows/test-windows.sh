@@ -8,8 +8,9 @@ bash scripts/windows/setup-mingw-deps.sh
 cmake -S . -B build/mingw -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/mingw-w64-x86_64.cmake \
       -DMPROC_SPDLOG_HEADER_ONLY=ON -DCMAKE_BUILD_TYPE=Debug -DMPROC_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build build/mingw -j"$jobs"
-# Wine creates processes slowly (~100 ms each): fewer leak-check cycles than on Linux.
+# Wine creates processes slowly (~100 ms each) and its pipes are slow: fewer leak-check cycles
+# and tiny pool tasks than on Linux.
 status=0
-MPROC_TEST_LEAK_CYCLES=50 ctest --test-dir build/mingw --output-on-failure -j"$jobs" || status=$?
+MPROC_TEST_LEAK_CYCLES=50 MPROC_TEST_POOL_TASKS=20000 ctest --test-dir build/mingw --output-on-failure -j"$jobs" || status=$?
 bash scripts/windows/wine-stop.sh || true
 exit $status

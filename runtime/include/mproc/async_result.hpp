@@ -61,6 +61,18 @@ class ResultState : public ResultStateBase {
   virtual R take_value() = 0;
 };
 
+// What a callback of an R result looks like (a trait, so that R = void never forms `const void&`).
+template <class R>
+struct callback_for {
+  using type = std::function<void(const R&)>;
+  using storage = std::optional<R>;
+};
+template <>
+struct callback_for<void> {
+  using type = std::function<void()>;
+  using storage = bool;
+};
+
 template <class R>
 class ApplyState final : public ResultState<R> {
   using ResultStateBase::finish;
@@ -70,9 +82,7 @@ class ApplyState final : public ResultState<R> {
 
  public:
  public:
-  using Callback = std::conditional_t<std::is_void_v<R>, std::function<void()>,
-                                      std::function<void(const R&)>>;
-  Callback callback;
+  typename callback_for<R>::type callback;
   std::function<void(const std::exception&)> error_callback;
 
   void deliver(std::size_t, std::string_view payload) override {
@@ -110,7 +120,7 @@ class ApplyState final : public ResultState<R> {
   }
 
  private:
-  std::conditional_t<std::is_void_v<R>, bool, std::optional<R>> value_{};
+  typename callback_for<R>::storage value_{};
 };
 
 // A map: one part per chunk, each a vector placed at its offset in the whole.

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "mproc/pool.hpp"
 #include "mproc/process.hpp"
 
 namespace mproc {
@@ -37,6 +38,17 @@ class Context {
     options.start_method = method_;
     return ::mproc::Process(std::move(options), std::forward<F>(target),
                             std::forward<Args>(args)...);
+  }
+
+  /// `Pool` using this context's start method (Python's `ctx.Pool(...)`).
+  ::mproc::Pool Pool(int processes = 0) const {
+    PoolOptions options;
+    options.processes = processes;
+    return Pool(std::move(options));
+  }
+  ::mproc::Pool Pool(PoolOptions options) const {
+    options.start_method = method_;
+    return ::mproc::Pool(std::move(options));
   }
 
  private:
