@@ -39,8 +39,12 @@ inline bool process_gone(int pid) {
   return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
 }
 
+/// Whether this is a POSIX build (under Wine, Linux paths like /proc and /dev/shm still exist
+/// for a Windows build, so they say nothing about the platform).
+inline bool posix_build() { return mproc::get_all_start_methods().front() == "fork"; }
+
 /// Whether this platform lets the tests watch a non-child process vanish (Linux /proc).
-inline bool can_watch_pids() { return std::filesystem::exists("/proc/self/stat"); }
+inline bool can_watch_pids() { return posix_build() && std::filesystem::exists("/proc/self/stat"); }
 
 /// Waits (polling under a deadline: a non-child's death sends no event) until `pid` is gone.
 inline bool wait_process_gone(int pid, double seconds = 20.0) {

@@ -58,8 +58,7 @@ TEST_CASE("lifecycle_exit_terminates_daemons_and_joins_others", "[lifecycle]") {
 
 TEST_CASE("lifecycle_daemon_dies_with_crashed_parent", "[lifecycle]") {
   // Observed through Linux's /proc. (On Windows libuv's kill-on-close Job Object does this.)
-  bool observable = fs::exists("/proc/self/stat") && mproc::get_all_start_methods().front() == "fork";
-  if (!observable) return;
+  if (!test::can_watch_pids()) return;
   std::string pid_file = temp_path("mproc-daemon-pid");
   fs::remove(pid_file);
   mproc::Process p(crash_with_daemon_child, pid_file);
