@@ -12,6 +12,8 @@
 
 #include <mproc/mproc.hpp>
 
+#include "example_args.hpp"
+
 static void calc(int i, long long count) {
   volatile long long sum = 0;  // volatile: the loop is the work, the compiler must keep it
   for (long long n = 0; n < count; ++n) sum = sum + 1;
@@ -20,12 +22,8 @@ static void calc(int i, long long count) {
 
 int main(int argc, char** argv) {
   mproc::init(argc, argv);
-  long long count = 100000000;
-  for (int a = 1; a < argc; ++a) {
-    std::string arg = argv[a];
-    if (arg.rfind("--start-method=", 0) == 0) mproc::set_start_method(arg.substr(15));
-    else count = std::atoll(arg.c_str());
-  }
+  apply_start_method_flag(argc, argv);
+  long long count = count_argument(argc, argv, 100000000);
   auto start = std::chrono::steady_clock::now();
 
   std::vector<mproc::Process> ps;

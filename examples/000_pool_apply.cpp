@@ -9,6 +9,7 @@
 #include <string>
 #include <tuple>
 
+#include "example_args.hpp"
 #include "python_logging.hpp"
 
 static std::tuple<int, long long> calc(int i, long long count) {
@@ -20,12 +21,8 @@ static std::tuple<int, long long> calc(int i, long long count) {
 
 int main(int argc, char** argv) {
   mproc::init(argc, argv);
-  long long count = 1000;
-  for (int a = 1; a < argc; ++a) {
-    std::string arg = argv[a];
-    if (arg.rfind("--start-method=", 0) == 0) mproc::set_start_method(arg.substr(15));
-    else count = std::atoll(arg.c_str());
-  }
+  apply_start_method_flag(argc, argv);
+  long long count = count_argument(argc, argv, 1000);
   auto start = std::chrono::steady_clock::now();
 
   mproc::Pool pool(4);

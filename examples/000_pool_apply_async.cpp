@@ -34,12 +34,8 @@ static void on_result(const std::tuple<int, long long>& ret) {
 
 int main(int argc, char** argv) {
   mproc::init(argc, argv);
-  long long count = 100000000;
-  for (int a = 1; a < argc; ++a) {
-    std::string arg = argv[a];
-    if (arg.rfind("--start-method=", 0) == 0) mproc::set_start_method(arg.substr(15));
-    else if (arg.rfind("--", 0) != 0) count = std::atoll(arg.c_str());
-  }
+  apply_start_method_flag(argc, argv);
+  long long count = count_argument(argc, argv, 100000000);
   bool with_callback = has_flag(argc, argv, "--callback");
   auto start = std::chrono::steady_clock::now();
 

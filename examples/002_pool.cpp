@@ -17,9 +17,7 @@ static void func(int args, double sleep_seconds) {
 int main(int argc, char** argv) {
   mproc::init(argc, argv);
   apply_start_method_flag(argc, argv);
-  double sleep_seconds = 1.0;
-  for (int i = 1; i < argc; ++i)
-    if (std::string(argv[i]).rfind("--sleep=", 0) == 0) sleep_seconds = std::atof(argv[i] + 8);
+  double sleep_seconds = sleep_flag(argc, argv, 1.0);
 
   mproc::Pool p(5);  // a pool of 5 processes
   for (int i = 0; i < 30; ++i) p.apply_async(func, i, sleep_seconds);

@@ -21,9 +21,7 @@ static void func(int i, mproc::Array<int> lis, mproc::RLock lc, double sleep_sec
 int main(int argc, char** argv) {
   mproc::init(argc, argv);
   apply_start_method_flag(argc, argv);
-  double sleep_seconds = 1.0;
-  for (int i = 1; i < argc; ++i)
-    if (std::string(argv[i]).rfind("--sleep=", 0) == 0) sleep_seconds = std::atof(argv[i] + 8);
+  double sleep_seconds = sleep_flag(argc, argv, 1.0);
   mproc::Array<int> array(1);  // Array('i', 1)
   array[0] = 10;
   mproc::RLock lock;

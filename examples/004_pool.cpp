@@ -29,9 +29,7 @@ static void task03(std::string args, double seconds) { report(args, seconds); }
 int main(int argc, char** argv) {
   mproc::init(argc, argv);
   apply_start_method_flag(argc, argv);
-  double sleep_seconds = 2.0;
-  for (int i = 1; i < argc; ++i)
-    if (std::string(argv[i]).rfind("--sleep=", 0) == 0) sleep_seconds = std::atof(argv[i] + 8);
+  double sleep_seconds = sleep_flag(argc, argv, 2.0);
   bool reuse = has_flag(argc, argv, "--reuse");
 
   std::printf("这里是主线程,PID为： %d\n", mproc::getpid());
