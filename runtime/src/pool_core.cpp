@@ -416,31 +416,40 @@ void PoolCore::read_results(Worker& w) {
     w.process.kill();
     return;
   }
-  for (auto& r : results) on_result(w, r);
+  // Hand the worker its next tasks before delivering results: decoding a big result (a map
+  // chunk) must not keep the worker idle.
+  std::vector<std::pair<Sent, WireResult>> done;
+  for (auto& r : results) {
+    if (auto sent = on_result(w, r)) done.emplace_back(std::move(*sent), std::move(r));
+  }
+  if (!done.empty()) dispatch();
+  for (auto& [sent, r] : done) {
+    if (r.outcome == Outcome::value)
+      deliver(sent, r.payload);
+    else
+      fail(sent, std::make_exception_ptr(RemoteError(r.error_type, r.payload)));
+  }
 }
 
-void PoolCore::on_result(Worker& w, WireResult& r) {
+std::optional<PoolCore::Sent> PoolCore::on_result(Worker& w, WireResult& r) {
   if (r.outcome == Outcome::ready) {
     w.ready = true;
     failed_starts_ = 0;
-    return;
+    return std::nullopt;
   }
   if (r.outcome == Outcome::init_failed) {
     break_pool("the initializer failed in " + worker_title(w.process) + ": " + r.error_type + ": " +
                r.payload);
-    return;
+    return std::nullopt;
   }
   auto it = std::find_if(w.sent.begin(), w.sent.end(), [&](const Sent& s) { return s.id == r.id; });
-  if (it == w.sent.end()) return;  // already failed (it timed out)
+  if (it == w.sent.end()) return std::nullopt;  // already failed (it timed out)
   Sent sent = std::move(*it);
   w.sent.erase(it);
   w.sent_bytes -= sent.task.args.size();
   double d = static_cast<double>(r.duration_ns);
   average_task_ns_ = average_task_ns_ <= 0 ? d : 0.8 * average_task_ns_ + 0.2 * d;
-  if (r.outcome == Outcome::value)
-    deliver(sent, r.payload);
-  else
-    fail(sent, std::make_exception_ptr(RemoteError(r.error_type, r.payload)));
+  return sent;
 }
 
 void PoolCore::on_worker_exit(std::size_t index) {

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -64,7 +65,8 @@ class PoolCore {
   void start_worker();
   void dispatch();
   void read_results(Worker& w);
-  void on_result(Worker& w, WireResult& result);
+  /// Bookkeeping of one result; the task it finished, to deliver.
+  std::optional<Sent> on_result(Worker& w, WireResult& result);
   void on_worker_exit(std::size_t index);
   void enforce_timeouts();
   int wait_timeout_ms();

@@ -16,6 +16,7 @@
 #include <map>
 #include <ranges>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <mproc/mproc.hpp>
@@ -31,11 +32,15 @@ double seconds_since(clock_type::time_point t0) {
   return std::chrono::duration<double>(clock_type::now() - t0).count();
 }
 
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
 double median_of(int repetitions, const std::function<double()>& once) {
   std::vector<double> v;
   for (int i = 0; i < repetitions; ++i) v.push_back(once());
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+  return median(std::move(v));
 }
 
 int inc(int x) { return x + 1; }
@@ -131,13 +136,14 @@ std::uint64_t calibrate(double seconds) {
   }
 }
 
-// Seconds for `tasks` calc(k) tasks on `workers` workers (fork; the start method does not
-// matter once the workers run).
-double cpu_time(int workers, int tasks, std::uint64_t k, int repetitions) {
-  mproc::Pool pool = make_pool("fork", workers);
+// Seconds for `tasks` calc(k) tasks on one worker and on `workers` workers, medians of
+// `repetitions` runs taken in turns, so that a load that comes and goes weighs on both alike
+// (fork; the start method does not matter once the workers run).
+std::pair<double, double> cpu_times(int workers, int tasks, std::uint64_t k, int repetitions) {
+  mproc::Pool one = make_pool("fork", 1), all = make_pool("fork", workers);
   std::vector<std::uint64_t> ks(static_cast<std::size_t>(tasks), k);
   std::uint64_t expected = calc(k);
-  return median_of(repetitions, [&] {
+  auto run = [&](mproc::Pool& pool) {
     auto t0 = clock_type::now();
     auto out = pool.map(calc, ks, 1);
     double s = seconds_since(t0);
@@ -145,7 +151,13 @@ double cpu_time(int workers, int tasks, std::uint64_t k, int repetitions) {
                                                  [&](std::uint64_t v) { return v == expected; }),
           "calc");
     return s;
-  });
+  };
+  std::vector<double> t1, tn;
+  for (int i = 0; i < repetitions; ++i) {
+    t1.push_back(run(one));
+    tn.push_back(run(all));
+  }
+  return {median(t1), median(tn)};
 }
 
 struct Row {
@@ -174,7 +186,8 @@ int main(int argc, char** argv) {
               apply_n, py_apply_n, map_n, imap_n, py_imap_n, fork_cycles, other_cycles,
               py_fork_cycles, py_other_cycles);
   if (std::string load = load_average(); !load.empty())
-    std::printf("  load average at start: %s\n", load.c_str());
+    std::printf("  load average at start: %s (other work on the machine lowers the figures, the "
+                "CPU-bound speedup most)\n", load.c_str());
   std::fflush(stdout);
 
   // The start+close+join cycles first, while this program is still small (as a program that
@@ -189,8 +202,7 @@ int main(int argc, char** argv) {
       starts.push_back(start_ms);
       return ms;
     });
-    std::sort(starts.begin(), starts.end());
-    cycle_start[m] = starts[starts.size() / 2];
+    cycle_start[m] = median(starts);
   }
   for (std::string m : methods) {
     {
@@ -202,8 +214,7 @@ int main(int argc, char** argv) {
         shares.push_back(share);
         return r;
       });
-      std::sort(shares.begin(), shares.end());
-      submit_share[m] = shares[shares.size() / 2];
+      submit_share[m] = median(shares);
       map_r[m] = median_of(reps, [&] { return map_rate(pool, map_n); });
       imap_r[m] = median_of(reps, [&] { return imap_unordered_rate(pool, imap_n); });
       pool.close();
@@ -218,7 +229,7 @@ int main(int argc, char** argv) {
   }
 
   std::uint64_t k = calibrate(cpu_task_s);
-  double one = cpu_time(1, cpus, k, 3), all = cpu_time(cpus, cpus, k, 3);
+  auto [one, all] = cpu_times(cpus, cpus, k, quick ? 3 : 5);
   double speedup = one / all;
   std::printf("  mproc cpu: %d tasks of calc(%llu) (~%.2f s each): 1 worker %.3f s, %d workers "
               "%.3f s, speedup %.2fx\n\n",
@@ -235,9 +246,9 @@ int main(int argc, char** argv) {
   std::vector<Row> rows;
   // Rates: higher is better, the ratio is ours / Python's.
   auto rate_row = [&](const std::string& what, const std::string& unit, const std::string& m,
-                      double ours, double python, double target) {
+                      double ours, double python, int target) {
     Row r{what, m, format_number(ours) + " " + unit, "python3 not found", "-",
-          ">= " + format_number(target) + "x Python", "-"};
+          ">= " + std::to_string(target) + "x Python", "-"};
     if (python > 0) {
       r.python = format_number(python) + " " + unit;
       r.ratio = format_number(ours / python) + "x";
@@ -288,9 +299,6 @@ int main(int argc, char** argv) {
     if (r.met == "yes") ++met;
   }
   std::printf("%s\n", table.c_str());
-  if (std::string load = load_average(); !load.empty())
-    std::printf("load average at the end: %s (a busy machine lowers the CPU-bound speedup most)\n",
-                load.c_str());
   std::printf("targets met: %d of %d%s\n", met, judged,
               json.empty() ? " (python3 not found: only the CPU speedup is judged)" : "");
   std::printf("every result checked was right: %s\n", yes_no(all_good).c_str());

@@ -77,16 +77,22 @@ def calibrate(seconds):
         k *= 4
 
 
-def cpu_time(ctx, workers, tasks, k, repetitions):
-    with ctx.Pool(workers) as pool:
-        pool.map(inc, range(2 * workers), chunksize=1)  # the workers are up
+def cpu_times(ctx, workers, tasks, k, repetitions):
+    """Medians for one worker and for `workers`, runs taken in turns as on the C++ side."""
+    with ctx.Pool(1) as one, ctx.Pool(workers) as many:
+        for pool, n in ((one, 1), (many, workers)):
+            pool.map(inc, range(2 * n), chunksize=1)  # the workers are up
 
-        def once():
+        def once(pool):
             t0 = time.perf_counter()
             pool.map(calc, [k] * tasks, chunksize=1)
             return time.perf_counter() - t0
 
-        return median_of(repetitions, once)
+        t1, tn = [], []
+        for _ in range(repetitions):
+            t1.append(once(one))
+            tn.append(once(many))
+        return statistics.median(t1), statistics.median(tn)
 
 
 if __name__ == "__main__":
@@ -109,8 +115,7 @@ if __name__ == "__main__":
     n = mp.cpu_count()
     k = calibrate(cpu_seconds)
     ctx = mp.get_context("fork")
-    one = cpu_time(ctx, 1, n, k, 3)
-    many = cpu_time(ctx, n, n, k, 3)
+    one, many = cpu_times(ctx, n, n, k, 3)
     out.update({"cpu.speedup": one / many, "cpu.workers": n, "cpu.one_worker_s": one,
                 "cpu.all_workers_s": many})
     print(json.dumps(out))

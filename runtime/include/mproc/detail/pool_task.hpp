@@ -102,10 +102,13 @@ void run_map_chunk(const void* target, std::string_view args, std::string& resul
   wire::load(args, items);
   using R = std::decay_t<std::invoke_result_t<Fn&, T&>>;
   Fn fn = callable_at<Fn>(target);
-  std::vector<R> out;
+  // Kept between chunks: fresh pages for every chunk's results cost more than the calls.
+  thread_local std::vector<R> out;
+  out.clear();
   out.reserve(items.size());
   for (T& item : items) out.push_back(fn(item));
   wire::save_into(result, out);
+  if (out.capacity() > (std::size_t{64} << 20) / sizeof(R)) out = {};  // do not hoard huge ones
 }
 
 // starmap: each element is a tuple of arguments.
