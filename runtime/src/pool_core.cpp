@@ -114,7 +114,23 @@ PoolCore::PoolCore(PoolOptions options) {
     throw;
   }
   publish_pids();
-  handler_ = std::thread([this] { handle(); });
+  handler_ = std::thread([this] {
+    try {
+      handle();
+    } catch (const std::exception& e) {
+      // Waiting on the OS failed: nothing can be trusted to finish, so fail everything now
+      // rather than leave a caller waiting.
+      break_pool(std::string("its result thread failed: ") + e.what());
+      for (auto& w : workers_) {
+        try {
+          w->process.kill();
+          w->process.join();
+        } catch (...) {
+        }
+      }
+      workers_.clear();
+    }
+  });
 }
 
 PoolCore::~PoolCore() {
