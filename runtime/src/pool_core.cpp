@@ -10,6 +10,7 @@
 #include "mproc/context.hpp"
 #include "mproc/current_process.hpp"
 #include "mproc/errors.hpp"
+#include "mproc/platform/allocator.hpp"
 #include "mproc/platform/pipe.hpp"
 #include "mproc/platform/sentinel.hpp"
 #include "throw_error.hpp"
@@ -103,6 +104,7 @@ PoolCore::PoolCore(PoolOptions options) {
     }
   }
   settings_.maxtasks = maxtasks_;
+  platform::keep_freed_memory_for_reuse();  // this side builds and takes apart chunks too
   std::tie(wake_reader_, wake_writer_) = Pipe(false);
   try {
     for (int i = 0; i < processes_; ++i) start_worker();

@@ -9,6 +9,7 @@
 #include "code_cache.hpp"
 #include "mproc/detail/pool_task.hpp"
 #include "mproc/errors.hpp"
+#include "mproc/platform/allocator.hpp"
 
 namespace mproc::detail {
 namespace {
@@ -108,6 +109,7 @@ WireResult run_initializer(const WorkerSettings& settings,
 
 void run_pool_worker(Connection pool, WorkerSlot* slot, const WorkerSettings& settings,
                      const std::function<void()>& local_initializer) {
+  platform::keep_freed_memory_for_reuse();
   ResultWriter results(pool);
   WireResult hello = run_initializer(settings, local_initializer);
   bool init_ok = hello.outcome == Outcome::ready;
