@@ -77,9 +77,19 @@ TEST_CASE("shared_memory_left_by_a_killed_program_is_removed", "[shared_memory][
   if (!test::posix_build() || !fs::exists("/dev/shm")) return;
   std::string name = "mproc_test_leak_" + std::to_string(mproc::getpid());
   std::string pidfile = (fs::temp_directory_path() / (name + ".pid")).string();
-  std::string cmd = std::string("\"") + MPROC_SHM_PROGRAM + "\" " + name + " >/dev/null & echo $! > " + pidfile;
+  std::string outfile = pidfile + ".out";
+  std::string cmd = std::string("\"") + MPROC_SHM_PROGRAM + "\" " + name + " >" + outfile +
+                    " & echo $! > " + pidfile;
   REQUIRE(std::system(cmd.c_str()) == 0);
-  REQUIRE(wait_until([&] { return fs::exists("/dev/shm/" + name); }, test::deadline_seconds));
+  // Its "created" line comes after the block is registered with the tracker; the file alone
+  // appears a moment before, and a kill in between is the one leak no tracker can see.
+  REQUIRE(wait_until([&] {
+    std::string line;
+    std::getline(std::ifstream(outfile), line);
+    return line.rfind("created", 0) == 0;
+  }, test::deadline_seconds));
+  REQUIRE(fs::exists("/dev/shm/" + name));
+  fs::remove(outfile);
   std::string pid;
   std::ifstream(pidfile) >> pid;
   fs::remove(pidfile);
