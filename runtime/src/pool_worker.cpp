@@ -54,27 +54,34 @@ void mark(WorkerSlot* slot, std::uint64_t id) {
   std::atomic_ref<std::uint64_t>(slot->running).store(id, std::memory_order_release);
 }
 
-// Runs one task; an exception becomes an error result (type and message), as Python's worker
-// wraps it. mproc::exit (SystemExit) is not caught: it ends the worker, as `sys.exit` would.
-WireResult run_task(WireTask& task) {
-  WireResult result;
-  result.id = task.id;
-  auto trampoline = reinterpret_cast<pool_trampoline>(
-      const_cast<void*>(resolve_code_cached(task.trampoline)));
-  const void* target = resolve_code_cached(task.target);
+// Runs `body`; an exception it throws becomes `failed` with its type and message, as Python's
+// worker wraps it. mproc::exit (SystemExit) is not caught: it ends the worker, as `sys.exit`
+// would.
+template <class Body>
+void capture(WireResult& out, Outcome failed, const char* what, Body&& body) {
   try {
-    trampoline(target, task.args, result.payload);
+    body();
   } catch (const std::exception& e) {
-    result.outcome = Outcome::error;
-    result.error_type = type_name(typeid(e));
-    result.payload = e.what();
+    out.outcome = failed;
+    out.error_type = type_name(typeid(e));
+    out.payload = e.what();
   } catch (const SystemExit&) {
     throw;
   } catch (...) {
-    result.outcome = Outcome::error;
-    result.error_type = "unknown exception";
-    result.payload = "a task threw something that is not a std::exception";
+    out.outcome = failed;
+    out.error_type = "unknown exception";
+    out.payload = std::string(what) + " threw something that is not a std::exception";
   }
+}
+
+WireResult run_task(WireTask& task) {
+  WireResult result;
+  result.id = task.id;
+  capture(result, Outcome::error, "a task", [&] {
+    auto trampoline = reinterpret_cast<pool_trampoline>(
+        const_cast<void*>(resolve_code_cached(task.trampoline)));
+    trampoline(resolve_code_cached(task.target), task.args, result.payload);
+  });
   return result;
 }
 
@@ -83,7 +90,7 @@ WireResult run_initializer(const WorkerSettings& settings,
                            const std::function<void()>& local_initializer) {
   WireResult hello;
   hello.outcome = Outcome::ready;
-  try {
+  capture(hello, Outcome::init_failed, "the initializer", [&] {
     if (local_initializer) {
       local_initializer();
     } else if (!settings.initializer_trampoline.null) {
@@ -91,17 +98,7 @@ WireResult run_initializer(const WorkerSettings& settings,
           const_cast<void*>(resolve_code_cached(settings.initializer_trampoline)));
       trampoline(resolve_code_cached(settings.initializer_target), settings.initializer_args);
     }
-  } catch (const std::exception& e) {
-    hello.outcome = Outcome::init_failed;
-    hello.error_type = type_name(typeid(e));
-    hello.payload = e.what();
-  } catch (const SystemExit&) {
-    throw;
-  } catch (...) {
-    hello.outcome = Outcome::init_failed;
-    hello.error_type = "unknown exception";
-    hello.payload = "the initializer threw something that is not a std::exception";
-  }
+  });
   return hello;
 }
 
