@@ -1,4 +1,5 @@
 #include "bootstrap.hpp"
+#include "manager_client.hpp"
 
 #include <uv.h>
 
@@ -118,6 +119,7 @@ int run_process_body(const std::function<void()>& body) {
 }
 
 void exit_child(int code) {
+  release_proxy_references();  // before the process vanishes, so managers can free objects
   Runtime::instance().exit_handling();
   std::cout.flush();
   std::cerr.flush();

@@ -133,6 +133,26 @@ class Empty : public Error {
   using Error::Error;
 };
 
+/// A key that a Manager dict does not hold (Python's `KeyError`).
+class KeyError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// An index outside a Manager list or array, or `pop` from an empty list (Python's
+/// `IndexError`).
+class IndexError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// An attribute a Manager Namespace does not hold, or a method a managed object does not
+/// expose (Python's `AttributeError`).
+class AttributeError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// A Barrier was broken (aborted, reset while processes waited, its action failed, or a wait
 /// timed out), so waiting on it cannot succeed (Python's `threading.BrokenBarrierError`).
 class BrokenBarrierError : public Error {

@@ -12,6 +12,7 @@
 #include "mproc/process.hpp"
 #include "mproc/queue.hpp"
 #include "mproc/serialization.hpp"
+#include "mproc/managers.hpp"
 #include "mproc/shareable_list.hpp"
 #include "mproc/shared_memory.hpp"
 #include "mproc/sharedctypes.hpp"

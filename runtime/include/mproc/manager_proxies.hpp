@@ -1,0 +1,370 @@
+#pragma once
+// The proxies a SyncManager hands out (Python's DictProxy, ListProxy, ...). Every call is one
+// round trip to the manager's server and is atomic there, as in Python. Proxies pass to child
+// processes as Process or Pool arguments under every start method; a default-constructed proxy
+// is bound to nothing and every call on it throws ValueError.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mproc/detail/manager_proxy_base.hpp"
+#include "mproc/errors.hpp"
+
+namespace mproc {
+
+class BaseManager;
+
+namespace detail {
+inline std::string encode_timeout(std::optional<double> timeout) { return encode(timeout); }
+
+// `proxy[key]` as something to assign to or read from, so `d["num"] = 1` reads as in Python.
+template <class Proxy, class Key, class Value>
+class ItemRef {
+ public:
+  ItemRef(const Proxy& proxy, Key key) : proxy_(proxy), key_(std::move(key)) {}
+  ItemRef& operator=(const Value& value) {
+    proxy_.set(key_, value);
+    return *this;
+  }
+  operator Value() const { return proxy_.at(key_); }  // NOLINT: reads like Python's d[k]
+  Value get() const { return proxy_.at(key_); }
+
+ private:
+  const Proxy& proxy_;
+  Key key_;
+};
+}  // namespace detail
+
+/// A dict held by the manager (Python's `DictProxy`). Keys are compared by their serialized
+/// bytes, which for the usual key types (integers, strings, tuples, variants) is equality.
+/// Iteration order is insertion order, as in Python.
+template <class K, class V>
+class DictProxy : public detail::ProxyBase {
+ public:
+  DictProxy() = default;
+
+  detail::ItemRef<DictProxy, K, V> operator[](const K& key) const { return {*this, key}; }
+  /// `d[key] = value`
+  void set(const K& key, const V& value) const {
+    call("__setitem__", {detail::encode(key), detail::encode(value)});
+  }
+  /// `d[key]`; KeyError when absent.
+  V at(const K& key) const { return detail::decode<V>(call("__getitem__", {detail::encode(key)})); }
+  /// `d.get(key)`: empty when absent.
+  std::optional<V> get(const K& key) const {
+    auto blob = call_as<std::optional<std::string>>("get", {detail::encode(key)});
+    if (!blob) return std::nullopt;
+    return detail::decode<V>(*blob);
+  }
+  /// `d.get(key, default)`
+  V get(const K& key, const V& fallback) const { return get(key).value_or(fallback); }
+  bool contains(const K& key) const { return call_as<bool>("__contains__", {detail::encode(key)}); }
+  /// `del d[key]`; KeyError when absent.
+  void erase(const K& key) const { call("__delitem__", {detail::encode(key)}); }
+  std::size_t size() const { return call_as<std::uint64_t>("__len__"); }
+  std::size_t len() const { return size(); }
+  bool empty() const { return size() == 0; }
+  void clear() const { call("clear"); }
+  /// `d.items()` in insertion order.
+  std::vector<std::pair<K, V>> items() const {
+    auto blobs = call_as<std::vector<std::string>>("items");
+    std::vector<std::pair<K, V>> out;
+    out.reserve(blobs.size() / 2);
+    for (std::size_t i = 0; i + 1 < blobs.size(); i += 2)
+      out.emplace_back(detail::decode<K>(blobs[i]), detail::decode<V>(blobs[i + 1]));
+    return out;
+  }
+  /// `dict(d)`: a snapshot, in insertion order.
+  std::vector<std::pair<K, V>> copy() const { return items(); }
+  std::vector<K> keys() const { return detail::decode_all<K>(call("keys")); }
+  std::vector<V> values() const { return detail::decode_all<V>(call("values")); }
+  /// `d.pop(key)`; KeyError when absent.
+  V pop(const K& key) const { return detail::decode<V>(call("pop", {detail::encode(key)})); }
+  /// `d.pop(key, default)`
+  V pop(const K& key, const V& fallback) const {
+    auto blob = call_as<std::optional<std::string>>("pop_or_none", {detail::encode(key)});
+    return blob ? detail::decode<V>(*blob) : fallback;
+  }
+  /// `d.popitem()`: the last inserted pair; KeyError when empty.
+  std::pair<K, V> popitem() const {
+    auto blobs = call_as<std::vector<std::string>>("popitem");
+    return {detail::decode<K>(blobs.at(0)), detail::decode<V>(blobs.at(1))};
+  }
+  /// `d.setdefault(key, value)`: the value held, after inserting `value` if there was none.
+  V setdefault(const K& key, const V& value) const {
+    return detail::decode<V>(call("setdefault", {detail::encode(key), detail::encode(value)}));
+  }
+  /// `d.update(pairs)`: any range of (key, value) pairs, applied in one atomic call.
+  template <class Range>
+  void update(const Range& pairs) const {
+    std::vector<std::string> args;
+    for (const auto& [key, value] : pairs) {
+      args.push_back(detail::encode(K(key)));
+      args.push_back(detail::encode(V(value)));
+    }
+    call("update", std::move(args));
+  }
+
+  /// Bound to an object on a server (see BaseManager::create).
+  using ProxyBase::ProxyBase;
+};
+
+/// A list held by the manager (Python's `ListProxy`). Indexes may be negative, as in Python.
+template <class T>
+class ListProxy : public detail::ProxyBase {
+ public:
+  ListProxy() = default;
+
+  detail::ItemRef<ListProxy, std::int64_t, T> operator[](std::int64_t index) const {
+    return {*this, index};
+  }
+  /// `l[index]`; IndexError when out of range.
+  T at(std::int64_t index) const {
+    return detail::decode<T>(call("__getitem__", {detail::encode(index)}));
+  }
+  /// `l[index] = value`
+  void set(std::int64_t index, const T& value) const {
+    call("__setitem__", {detail::encode(index), detail::encode(value)});
+  }
+  /// `del l[index]`
+  void erase(std::int64_t index) const { call("__delitem__", {detail::encode(index)}); }
+  std::size_t size() const { return call_as<std::uint64_t>("__len__"); }
+  std::size_t len() const { return size(); }
+  bool empty() const { return size() == 0; }
+  void append(const T& value) const { call("append", {detail::encode(value)}); }
+  /// `l.extend(values)`: any range, in one atomic call.
+  template <class Range>
+  void extend(const Range& values) const {
+    std::vector<std::string> args;
+    for (const auto& value : values) args.push_back(detail::encode(T(value)));
+    call("extend", std::move(args));
+  }
+  void insert(std::int64_t index, const T& value) const {
+    call("insert", {detail::encode(index), detail::encode(value)});
+  }
+  /// `l.pop(index=-1)`; IndexError when empty or out of range.
+  T pop(std::int64_t index = -1) const {
+    return detail::decode<T>(call("pop", {detail::encode(index)}));
+  }
+  /// Removes the first equal element; ValueError when there is none.
+  void remove(const T& value) const { call("remove", {detail::encode(value)}); }
+  /// The first equal element's index; ValueError when there is none.
+  std::size_t index(const T& value) const {
+    return call_as<std::uint64_t>("index", {detail::encode(value)});
+  }
+  std::size_t count(const T& value) const {
+    return call_as<std::uint64_t>("count", {detail::encode(value)});
+  }
+  bool contains(const T& value) const {
+    return call_as<bool>("__contains__", {detail::encode(value)});
+  }
+  void reverse() const { call("reverse"); }
+  void clear() const { call("clear"); }
+  /// `l[start:stop]` with Python's slice rules (negative and out-of-range bounds allowed).
+  std::vector<T> slice(std::optional<std::int64_t> start, std::optional<std::int64_t> stop) const {
+    return detail::decode_all<T>(call("__getslice__", {detail::encode(start), detail::encode(stop)}));
+  }
+  /// `l[:]`, `list(l)`: a snapshot.
+  std::vector<T> tolist() const { return slice(std::nullopt, std::nullopt); }
+
+  /// Bound to an object on a server (see BaseManager::create).
+  using ProxyBase::ProxyBase;
+};
+
+/// Python's `Namespace`: named attributes of any transferable type. Reading one as another type
+/// than it was stored with is a SerializationError.
+class NamespaceProxy : public detail::ProxyBase {
+ public:
+  NamespaceProxy() = default;
+
+  /// `ns.name = value`
+  template <class T>
+  void set(const std::string& name, const T& value) const {
+    call("__setattr__", {detail::encode(name), detail::type_name(typeid(T)), detail::encode(value)});
+  }
+  /// `ns.name`; AttributeError when it was never set.
+  template <class T>
+  T get(const std::string& name) const {
+    return detail::decode<T>(
+        call("__getattr__", {detail::encode(name), detail::type_name(typeid(T))}));
+  }
+  bool has(const std::string& name) const {
+    return call_as<bool>("__contains__", {detail::encode(name)});
+  }
+  /// `del ns.name`; AttributeError when it was never set.
+  void erase(const std::string& name) const { call("__delattr__", {detail::encode(name)}); }
+  /// The attribute names, sorted (as `vars(ns)` prints them).
+  std::vector<std::string> names() const { return call_as<std::vector<std::string>>("names"); }
+
+  /// Bound to an object on a server (see BaseManager::create).
+  using ProxyBase::ProxyBase;
+};
+
+/// Python's manager `Value(typecode, value)`: `value()` / `set_value()` (also `get`/`set`).
+template <class T>
+class ValueProxy : public detail::ProxyBase {
+ public:
+  ValueProxy() = default;
+  T value() const { return detail::decode<T>(call("get")); }
+  void set_value(const T& value) const { call("set", {detail::encode(value)}); }
+  T get() const { return value(); }
+  void set(const T& value) const { set_value(value); }
+
+  /// Bound to an object on a server (see BaseManager::create).
+  using ProxyBase::ProxyBase;
+};
+
+/// Python's manager `Array(typecode, sequence)`: a fixed-size sequence.
+template <class T>
+class ArrayProxy : public detail::ProxyBase {
+ public:
+  ArrayProxy() = default;
+  detail::ItemRef<ArrayProxy, std::int64_t, T> operator[](std::int64_t index) const {
+    return {*this, index};
+  }
+  T at(std::int64_t index) const {
+    return detail::decode<T>(call("__getitem__", {detail::encode(index)}));
+  }
+  void set(std::int64_t index, const T& value) const {
+    call("__setitem__", {detail::encode(index), detail::encode(value)});
+  }
+  std::size_t size() const { return call_as<std::uint64_t>("__len__"); }
+  std::size_t len() const { return size(); }
+  std::vector<T> slice(std::optional<std::int64_t> start, std::optional<std::int64_t> stop) const {
+    return detail::decode_all<T>(call("__getslice__", {detail::encode(start), detail::encode(stop)}));
+  }
+  std::vector<T> tolist() const { return slice(std::nullopt, std::nullopt); }
+
+  /// Bound to an object on a server (see BaseManager::create).
+  using ProxyBase::ProxyBase;
+};
+
+/// A queue held by the manager (Python's `queue.Queue` behind a proxy, with `task_done` and
+/// `join`). `get` with a timeout throws Empty, `put` on a full queue throws Full.
+template <class T>
+class QueueProxy : public detail::ProxyBase {
+ public:
+  QueueProxy() = default;
+  void put(const T& item, bool block = true, std::optional<double> timeout = std::nullopt) const {
+    call("put", {detail::encode(item), detail::encode(block), detail::encode_timeout(timeout)});
+  }
+  void put_nowait(const T& item) const { put(item, false); }
+  T get(bool block = true, std::optional<double> timeout = std::nullopt) const {
+    return detail::decode<T>(call("get", {detail::encode(block), detail::encode_timeout(timeout)}));
+  }
+  T get_nowait() const { return get(false); }
+  std::size_t qsize() const { return call_as<std::uint64_t>("qsize"); }
+  bool empty() const { return call_as<bool>("empty"); }
+  bool full() const { return call_as<bool>("full"); }
+  /// Marks one item taken with `get` as processed (ValueError if called too often).
+  void task_done() const { call("task_done"); }
+  /// Waits until every item put has been marked done.
+  void join() const { call("join"); }
+
+  /// Bound to an object on a server (see BaseManager::create).
+  using ProxyBase::ProxyBase;
+};
+
+/// Lock, RLock, Semaphore and BoundedSemaphore proxies (Python's `AcquirerProxy`). A lock held
+/// through a connection that goes away (its process died) is released by the server.
+class AcquirerProxy : public detail::ProxyBase {
+ public:
+  AcquirerProxy() = default;
+  bool acquire(bool block = true, std::optional<double> timeout = std::nullopt) const {
+    return call_as<bool>("acquire", {detail::encode(block), detail::encode_timeout(timeout)});
+  }
+  void release() const { call("release"); }
+  void lock() const { (void)acquire(); }
+  void unlock() const { release(); }
+  bool try_lock() const { return acquire(false); }
+  /// A semaphore's counter (a lock's: 1 free, 0 held).
+  int get_value() const { return call_as<int>("get_value"); }
+
+  /// Bound to an object on a server (see BaseManager::create).
+  using ProxyBase::ProxyBase;
+};
+using LockProxy = AcquirerProxy;
+using RLockProxy = AcquirerProxy;
+using SemaphoreProxy = AcquirerProxy;
+
+/// Python's `EventProxy`.
+class EventProxy : public detail::ProxyBase {
+ public:
+  EventProxy() = default;
+  bool is_set() const { return call_as<bool>("is_set"); }
+  void set() const { call("set"); }
+  void clear() const { call("clear"); }
+  bool wait(std::optional<double> timeout = std::nullopt) const {
+    return call_as<bool>("wait", {detail::encode_timeout(timeout)});
+  }
+
+  /// Bound to an object on a server (see BaseManager::create).
+  using ProxyBase::ProxyBase;
+};
+
+/// Python's `ConditionProxy`; its lock is an RLock unless one was given.
+class ConditionProxy : public detail::ProxyBase {
+ public:
+  ConditionProxy() = default;
+  bool acquire(bool block = true, std::optional<double> timeout = std::nullopt) const {
+    return call_as<bool>("acquire", {detail::encode(block), detail::encode_timeout(timeout)});
+  }
+  void release() const { call("release"); }
+  void lock() const { (void)acquire(); }
+  void unlock() const { release(); }
+  /// Releases the lock, waits for a notify (or the timeout), takes the lock back.
+  bool wait(std::optional<double> timeout = std::nullopt) const {
+    return call_as<bool>("wait", {detail::encode_timeout(timeout)});
+  }
+  /// Waits until `predicate()` is true (checked here, with the lock held), or the timeout.
+  template <class Predicate>
+  bool wait_for(Predicate predicate, std::optional<double> timeout = std::nullopt) const;
+  void notify(int n = 1) const { call("notify", {detail::encode(n)}); }
+  void notify_all() const { call("notify_all"); }
+
+  /// Bound to an object on a server (see BaseManager::create).
+  using ProxyBase::ProxyBase;
+};
+
+template <class Predicate>
+bool ConditionProxy::wait_for(Predicate predicate, std::optional<double> timeout) const {
+  using clock = std::chrono::steady_clock;
+  bool result = predicate();
+  std::optional<clock::time_point> end;
+  if (timeout) end = clock::now() + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(*timeout));
+  while (!result) {
+    std::optional<double> left;
+    if (end) {
+      left = std::chrono::duration<double>(*end - clock::now()).count();
+      if (*left <= 0) break;
+    }
+    wait(left);
+    result = predicate();
+  }
+  return result;
+}
+
+/// Python's `BarrierProxy`.
+class BarrierProxy : public detail::ProxyBase {
+ public:
+  BarrierProxy() = default;
+  /// Waits for all parties; returns this caller's index (0 .. parties-1). BrokenBarrierError if
+  /// the barrier is or becomes broken, or the timeout passes.
+  int wait(std::optional<double> timeout = std::nullopt) const {
+    return call_as<int>("wait", {detail::encode_timeout(timeout)});
+  }
+  void abort() const { call("abort"); }
+  void reset() const { call("reset"); }
+  int parties() const { return call_as<int>("parties"); }
+  int n_waiting() const { return call_as<int>("n_waiting"); }
+  bool broken() const { return call_as<bool>("broken"); }
+
+  /// Bound to an object on a server (see BaseManager::create).
+  using ProxyBase::ProxyBase;
+};
+
+}  // namespace mproc

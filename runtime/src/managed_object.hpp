@@ -1,0 +1,95 @@
+#pragma once
+// An object a manager's server holds, reached by method name with pre-encoded arguments.
+// Builtin kinds keep their elements as the encoded bytes the clients sent, so the server
+// needs no code for the element types (and serves clients built from any program).
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mproc/connection.hpp"
+#include "mproc/errors.hpp"
+
+namespace mproc::detail {
+
+class ManagedObject;
+
+/// Thrown inside a blocking method when its caller disconnected: the call is abandoned with
+/// nothing taken, and no reply is sent.
+struct CallerGone {};
+
+/// Who is calling, for methods that block or that remember their caller (lock owners).
+struct CallContext {
+  Connection* connection = nullptr;
+  std::uint64_t client = 0;  ///< one number per client connection
+  /// Finds another object of the same server (a Condition's lock); null if there is none.
+  std::function<std::shared_ptr<ManagedObject>(std::uint64_t)> find;
+
+  /// Whether the caller went away. A caller waits for its reply and sends nothing meanwhile,
+  /// so anything readable on its connection is its end-of-file.
+  bool caller_gone() const {
+    if (connection == nullptr) return false;
+    try {
+      return connection->poll(0.0);
+    } catch (const std::exception&) {
+      return true;
+    }
+  }
+};
+
+class ManagedObject {
+ public:
+  virtual ~ManagedObject() = default;
+  /// Runs `method`; returns the encoded result. Throws mproc errors for the caller.
+  virtual std::string call(CallContext& context, std::string_view method,
+                           std::vector<std::string>& args) = 0;
+  /// The reply to `method` could not be delivered (its caller vanished meanwhile); undo what
+  /// would otherwise be lost (a queue item taken by `get`).
+  virtual void reply_lost(std::string_view /*method*/, std::string& /*payload*/) {}
+  /// A client connection closed; release what it held (locks).
+  virtual void client_gone(std::uint64_t /*client*/) {}
+};
+
+/// Makes an object of one kind from the creation arguments.
+using ManagedMaker =
+    std::function<std::shared_ptr<ManagedObject>(CallContext&, std::vector<std::string>& args)>;
+
+/// The maker of each builtin kind ("dict", "list", "Queue", "Lock", ...).
+const std::vector<std::pair<std::string, ManagedMaker>>& builtin_kinds();
+
+/// Argument `index` of `method`, or a ValueError naming what was missing.
+std::string& argument(std::vector<std::string>& args, std::size_t index,
+                            std::string_view kind, std::string_view method);
+
+[[noreturn]] void no_such_method(std::string_view kind, std::string_view method);
+
+/// Waits on `cv` (with `lock` held) until `ready()` or `timeout` seconds (forever for none);
+/// returns ready(). Checks every 50 ms whether the caller went away (throws CallerGone).
+template <class Ready>
+bool wait_for_caller(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                     std::optional<double> timeout, CallContext& context, Ready ready) {
+  using clock = std::chrono::steady_clock;
+  std::optional<clock::time_point> deadline;
+  if (timeout) {
+    double seconds = *timeout < 0 ? 0 : *timeout;
+    deadline = clock::now() + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(seconds));
+  }
+  constexpr auto slice = std::chrono::milliseconds(50);
+  while (!ready()) {
+    auto now = clock::now();
+    if (deadline && now >= *deadline) return false;
+    auto until = now + slice;
+    if (deadline && *deadline < until) until = *deadline;
+    cv.wait_until(lock, until);
+    if (!ready() && context.caller_gone()) throw CallerGone{};
+  }
+  return true;
+}
+
+}  // namespace mproc::detail

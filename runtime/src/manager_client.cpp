@@ -1,0 +1,182 @@
+#include "manager_client.hpp"
+
+#include <chrono>
+
+#include <mutex>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "mproc/current_process.hpp"
+#include "mproc/detail/manager_proxy_base.hpp"
+#include "mproc/listener.hpp"
+#include "spin_wait.hpp"
+
+namespace mproc::detail {
+namespace {
+
+// This thread's connections, by manager address. A forked child inherits the forking thread's
+// map with the parent's connections in it; it must not talk over those, so they are dropped
+// (closing a descriptor copy leaves the parent's connection open).
+struct ThreadConnections {
+  int pid = 0;
+  std::unordered_map<std::string, Connection> by_address;
+};
+thread_local bool connections_gone = false;  // trivially destructible: readable at thread exit
+
+struct ConnectionsHolder {
+  ThreadConnections connections;
+  ~ConnectionsHolder() { connections_gone = true; }
+};
+
+ThreadConnections& thread_connections() {
+  thread_local ConnectionsHolder holder;
+  int pid = mproc::getpid();
+  if (holder.connections.pid != pid) {
+    holder.connections.by_address.clear();
+    holder.connections.pid = pid;
+  }
+  return holder.connections;
+}
+
+[[noreturn]] void raise_failure(ManagerReply& reply) {
+  switch (reply.kind) {
+    case ManagerErrorKind::value: throw ValueError(reply.message);
+    case ManagerErrorKind::key: throw KeyError(reply.message);
+    case ManagerErrorKind::index: throw IndexError(reply.message);
+    case ManagerErrorKind::attribute: throw AttributeError(reply.message);
+    case ManagerErrorKind::empty: throw Empty(reply.message);
+    case ManagerErrorKind::full: throw Full(reply.message);
+    case ManagerErrorKind::timeout: throw TimeoutError(reply.message);
+    case ManagerErrorKind::broken_barrier: throw BrokenBarrierError(reply.message);
+    case ManagerErrorKind::serialization: throw SerializationError(reply.message);
+    default: throw RemoteError(reply.type, reply.message);
+  }
+}
+
+// The proxies holding a reference in this process, so a child can give them back as it exits:
+// a child ends without running the destructors of what its target still held.
+struct Referenced {
+  std::mutex mutex;
+  std::unordered_set<ProxyState*> states;
+};
+Referenced& referenced() {
+  static auto* r = new Referenced();  // leaked: used until the very end of the process
+  return *r;
+}
+
+}  // namespace
+
+std::string manager_request(const std::string& address, const std::string& authkey,
+                            const ManagerRequest& request) {
+  if (connections_gone)
+    throw EOFError("cannot call the manager at " + address + " while this thread is exiting");
+  auto& cache = thread_connections().by_address;
+  std::string key = address + '\n' + authkey;  // another key must authenticate afresh
+  auto found = cache.find(key);
+  if (found == cache.end()) {
+    try {
+      found = cache.emplace(key, Client(Address(address), authkey.empty()
+                                                                ? std::nullopt
+                                                                : std::optional<std::string>(authkey)))
+                  .first;
+    } catch (const AuthenticationError&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw EOFError("cannot reach the manager at " + address + " (" + e.what() +
+                     "); it has shut down or died, or was never started");
+    }
+  }
+  ManagerReply reply;
+  try {
+    found->second.send_bytes(wire::save(request));
+    // Most calls are answered within a few microseconds: poll for a while before sleeping.
+    spin_until_readable(found->second, std::chrono::microseconds(100));
+    wire::load(found->second.recv_bytes(), reply);
+  } catch (const std::exception& e) {
+    cache.erase(found);
+    throw EOFError("lost the connection to the manager at " + address + " (" + e.what() +
+                   "); it has shut down or died");
+  }
+  if (!reply.ok) raise_failure(reply);
+  return std::move(reply.payload);
+}
+
+std::shared_ptr<ProxyState> ProxyState::adopt(ManagerToken token) {
+  std::shared_ptr<ProxyState> state(new ProxyState(std::move(token)));
+  state->referenced_in_ = mproc::getpid();
+  std::lock_guard lock(referenced().mutex);
+  referenced().states.insert(state.get());
+  return state;
+}
+
+std::shared_ptr<ProxyState> ProxyState::acquire(ManagerToken token) {
+  std::shared_ptr<ProxyState> state(new ProxyState(std::move(token)));
+  state->take_reference_here();
+  return state;
+}
+
+void ProxyState::take_reference_here() {
+  ManagerRequest request;
+  request.op = ManagerOp::incref;
+  request.id = token_.id;
+  manager_request(token_.address, token_.authkey, request);
+  referenced_in_ = mproc::getpid();
+  std::lock_guard lock(referenced().mutex);
+  referenced().states.insert(this);
+}
+
+void ProxyState::give_back() noexcept {
+  if (referenced_in_ == 0 || referenced_in_ != mproc::getpid()) return;  // a forked copy holds none
+  referenced_in_ = 0;
+  try {
+    ManagerRequest request;
+    request.op = ManagerOp::decref;
+    request.id = token_.id;
+    manager_request(token_.address, token_.authkey, request);
+  } catch (...) {
+    // The manager is gone (shut down, or this process is exiting after it): nothing to give back.
+  }
+}
+
+void release_proxy_references() noexcept {
+  std::unordered_set<ProxyState*> states;
+  {
+    std::lock_guard lock(referenced().mutex);
+    states.swap(referenced().states);
+  }
+  for (ProxyState* state : states) state->give_back();
+}
+
+ProxyState::~ProxyState() {
+  {
+    std::lock_guard lock(referenced().mutex);
+    referenced().states.erase(this);
+  }
+  give_back();
+}
+
+std::string ProxyState::call(std::string_view method, std::vector<std::string> args) {
+  // A proxy inherited through fork takes its own reference on first use, so it keeps working
+  // after the parent drops its copy.
+  if (referenced_in_ != mproc::getpid()) take_reference_here();
+  ManagerRequest request;
+  request.op = ManagerOp::call;
+  request.id = token_.id;
+  request.name = std::string(method);
+  request.args = std::move(args);
+  return manager_request(token_.address, token_.authkey, request);
+}
+
+const std::string& ProxyBase::kind() const { return token().kind; }
+
+const ManagerToken& ProxyBase::token() const {
+  if (!state_) throw ValueError("this proxy is not bound to a manager's object (default-constructed or moved from)");
+  return state_->token();
+}
+
+std::string ProxyBase::call(std::string_view method, std::vector<std::string> args) const {
+  if (!state_) throw ValueError("this proxy is not bound to a manager's object (default-constructed or moved from)");
+  return state_->call(method, std::move(args));
+}
+
+}  // namespace mproc::detail

@@ -1,0 +1,21 @@
+#pragma once
+// The client side of the manager protocol: each thread of each process keeps one connection
+// per manager address (as Python's proxies do), so calls from several threads do not queue
+// behind each other and a blocking call blocks only its own thread.
+#include <string>
+
+#include "manager_protocol.hpp"
+
+namespace mproc::detail {
+
+/// Sends `request` to the manager at `address` and returns its reply's payload; a failed call
+/// is thrown here as the exception the server reported (KeyError, Empty, RemoteError, ...).
+/// A manager that cannot be reached or went away is an EOFError.
+std::string manager_request(const std::string& address, const std::string& authkey,
+                            const ManagerRequest& request);
+
+/// Gives back the manager references of the proxies this process still holds (a child calls
+/// it as it exits, since it skips the destructors of what its target held).
+void release_proxy_references() noexcept;
+
+}  // namespace mproc::detail
