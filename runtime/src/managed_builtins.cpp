@@ -1,5 +1,6 @@
 // The table of builtin kinds every manager server serves, and the helpers their methods share.
 #include "managed_object.hpp"
+#include "manager_channel.hpp"
 
 namespace mproc::detail {
 
@@ -36,6 +37,8 @@ const std::vector<std::pair<std::string, ManagedMaker>>& builtin_kinds() {
   };
   return kinds;
 }
+
+bool CallContext::caller_gone() const { return channel != nullptr && channel->peer_gone(); }
 
 std::string& argument(std::vector<std::string>& args, std::size_t index, std::string_view kind,
                       std::string_view method) {

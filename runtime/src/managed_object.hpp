@@ -13,12 +13,12 @@
 #include <string_view>
 #include <vector>
 
-#include "mproc/connection.hpp"
 #include "mproc/errors.hpp"
 
 namespace mproc::detail {
 
 class ManagedObject;
+class ManagerChannel;
 
 /// Thrown inside a blocking method when its caller disconnected: the call is abandoned with
 /// nothing taken, and no reply is sent.
@@ -26,21 +26,13 @@ struct CallerGone {};
 
 /// Who is calling, for methods that block or that remember their caller (lock owners).
 struct CallContext {
-  Connection* connection = nullptr;
+  ManagerChannel* channel = nullptr;
   std::uint64_t client = 0;  ///< one number per client connection
   /// Finds another object of the same server (a Condition's lock); null if there is none.
   std::function<std::shared_ptr<ManagedObject>(std::uint64_t)> find;
 
-  /// Whether the caller went away. A caller waits for its reply and sends nothing meanwhile,
-  /// so anything readable on its connection is its end-of-file.
-  bool caller_gone() const {
-    if (connection == nullptr) return false;
-    try {
-      return connection->poll(0.0);
-    } catch (const std::exception&) {
-      return true;
-    }
-  }
+  /// Whether the caller went away (its connection closed while it waited for the reply).
+  bool caller_gone() const;
 };
 
 class ManagedObject {

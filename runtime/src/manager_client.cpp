@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include <memory>
 #include <mutex>
 #include <unordered_map>
 #include <unordered_set>
@@ -9,7 +10,8 @@
 #include "mproc/current_process.hpp"
 #include "mproc/detail/manager_proxy_base.hpp"
 #include "mproc/listener.hpp"
-#include "spin_wait.hpp"
+#include "cached_pid.hpp"
+#include "manager_channel.hpp"
 
 namespace mproc::detail {
 namespace {
@@ -19,7 +21,7 @@ namespace {
 // (closing a descriptor copy leaves the parent's connection open).
 struct ThreadConnections {
   int pid = 0;
-  std::unordered_map<std::string, Connection> by_address;
+  std::unordered_map<std::string, std::unique_ptr<ManagerChannel>> by_address;
 };
 thread_local bool connections_gone = false;  // trivially destructible: readable at thread exit
 
@@ -30,7 +32,7 @@ struct ConnectionsHolder {
 
 ThreadConnections& thread_connections() {
   thread_local ConnectionsHolder holder;
-  int pid = mproc::getpid();
+  int pid = cached_pid();
   if (holder.connections.pid != pid) {
     holder.connections.by_address.clear();
     holder.connections.pid = pid;
@@ -64,6 +66,27 @@ Referenced& referenced() {
   return *r;
 }
 
+// Offers the server a shared-memory block for this connection (see manager_channel.hpp). A
+// server on another machine cannot attach it: then the connection simply stays on the socket.
+void offer_block(ManagerChannel& channel) {
+  ManagerRequest offer;
+  offer.op = ManagerOp::attach;
+  try {
+    offer.name = channel.create_block();
+  } catch (const std::exception&) {
+    return;  // no shared memory here: the socket alone works
+  }
+  ManagerReply answer;
+  try {
+    channel.send(wire::save(offer));
+    wire::load(channel.receive(std::chrono::microseconds(100)), answer);
+  } catch (...) {
+    channel.block_accepted(false);
+    throw;
+  }
+  channel.block_accepted(answer.ok);
+}
+
 }  // namespace
 
 std::string manager_request(const std::string& address, const std::string& authkey,
@@ -75,10 +98,11 @@ std::string manager_request(const std::string& address, const std::string& authk
   auto found = cache.find(key);
   if (found == cache.end()) {
     try {
-      found = cache.emplace(key, Client(Address(address), authkey.empty()
-                                                                ? std::nullopt
-                                                                : std::optional<std::string>(authkey)))
-                  .first;
+      auto channel = std::make_unique<ManagerChannel>(
+          Client(Address(address), authkey.empty() ? std::nullopt : std::optional<std::string>(authkey)),
+          ManagerChannel::Side::client);
+      offer_block(*channel);
+      found = cache.emplace(key, std::move(channel)).first;
     } catch (const AuthenticationError&) {
       throw;
     } catch (const std::exception& e) {
@@ -88,10 +112,9 @@ std::string manager_request(const std::string& address, const std::string& authk
   }
   ManagerReply reply;
   try {
-    found->second.send_bytes(wire::save(request));
+    found->second->send(wire::save(request));
     // Most calls are answered within a few microseconds: poll for a while before sleeping.
-    spin_until_readable(found->second, std::chrono::microseconds(100));
-    wire::load(found->second.recv_bytes(), reply);
+    wire::load(found->second->receive(std::chrono::microseconds(100)), reply);
   } catch (const std::exception& e) {
     cache.erase(found);
     throw EOFError("lost the connection to the manager at " + address + " (" + e.what() +
@@ -103,7 +126,7 @@ std::string manager_request(const std::string& address, const std::string& authk
 
 std::shared_ptr<ProxyState> ProxyState::adopt(ManagerToken token) {
   std::shared_ptr<ProxyState> state(new ProxyState(std::move(token)));
-  state->referenced_in_ = mproc::getpid();
+  state->referenced_in_ = cached_pid();
   std::lock_guard lock(referenced().mutex);
   referenced().states.insert(state.get());
   return state;
@@ -120,13 +143,13 @@ void ProxyState::take_reference_here() {
   request.op = ManagerOp::incref;
   request.id = token_.id;
   manager_request(token_.address, token_.authkey, request);
-  referenced_in_ = mproc::getpid();
+  referenced_in_ = cached_pid();
   std::lock_guard lock(referenced().mutex);
   referenced().states.insert(this);
 }
 
 void ProxyState::give_back() noexcept {
-  if (referenced_in_ == 0 || referenced_in_ != mproc::getpid()) return;  // a forked copy holds none
+  if (referenced_in_ == 0 || referenced_in_ != cached_pid()) return;  // a forked copy holds none
   referenced_in_ = 0;
   try {
     ManagerRequest request;
@@ -158,7 +181,7 @@ ProxyState::~ProxyState() {
 std::string ProxyState::call(std::string_view method, std::vector<std::string> args) {
   // A proxy inherited through fork takes its own reference on first use, so it keeps working
   // after the parent drops its copy.
-  if (referenced_in_ != mproc::getpid()) take_reference_here();
+  if (referenced_in_ != cached_pid()) take_reference_here();
   ManagerRequest request;
   request.op = ManagerOp::call;
   request.id = token_.id;

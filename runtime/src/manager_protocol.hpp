@@ -17,6 +17,7 @@ enum class ManagerOp : std::uint8_t {
   decref = 4,         ///< one reference less; the object goes with the last one
   shutdown = 5,       ///< stop the server
   count_objects = 6,  ///< how many objects the server holds
+  attach = 7,         ///< use the shared-memory block named `name` (see manager_channel.hpp)
 };
 
 struct ManagerRequest {

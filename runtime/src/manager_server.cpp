@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "mproc/serialization.hpp"
-#include "spin_wait.hpp"
+#include "manager_channel.hpp"
 
 namespace mproc::detail {
 namespace {
@@ -211,8 +211,9 @@ namespace {
 
 void serve_client(std::shared_ptr<ManagerCore> core, Connection connection, std::uint64_t client,
                   std::function<void()> on_shutdown) {
+  ManagerChannel channel(std::move(connection), ManagerChannel::Side::server);
   CallContext context;
-  context.connection = &connection;
+  context.channel = &channel;
   context.client = client;
   context.find = [core](std::uint64_t id) { return core->find(id); };
   // A client that calls again within microseconds of its last reply (a loop of calls) finds
@@ -224,33 +225,36 @@ void serve_client(std::shared_ptr<ManagerCore> core, Connection connection, std:
     std::string message;
     try {
       auto replied = clock::now();
-      if (last_gap < busy_gap) spin_until_readable(connection, busy_gap);
-      if (!connection.poll(0.0)) {
-        connection.poll(std::nullopt);
-      }
+      message = channel.receive(last_gap < busy_gap ? busy_gap : clock::duration::zero());
       last_gap = clock::now() - replied;
-      message = connection.recv_bytes();
     } catch (const std::exception&) {
       break;  // the client closed (or sent garbage that is not even a frame)
     }
     ManagerRequest request;
     ManagerReply reply;
     std::shared_ptr<ManagedObject> target;
+    bool attached = false;
     try {
       wire::load(message, request);
       if (request.op == ManagerOp::shutdown) {
-        connection.send_bytes(wire::save(reply));
+        channel.send(wire::save(reply));
         on_shutdown();
         continue;
       }
-      reply = core->handle(request, context, target);
+      if (request.op == ManagerOp::attach) {
+        channel.attach_block(request.name);
+        attached = true;
+      } else {
+        reply = core->handle(request, context, target);
+      }
     } catch (const CallerGone&) {
       break;
     } catch (...) {
       reply = error_reply(std::current_exception());
     }
     try {
-      connection.send_bytes(wire::save(reply));
+      channel.send(wire::save(reply));
+      if (attached) channel.use_block();
     } catch (const std::exception&) {
       if (target && reply.ok) target->reply_lost(request.name, reply.payload);
       break;

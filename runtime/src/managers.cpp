@@ -4,6 +4,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "cached_pid.hpp"
 #include "code_cache.hpp"
 #include "manager_client.hpp"
 #include "manager_server.hpp"
@@ -126,7 +127,7 @@ void run_manager_server(std::string config_blob, Connection ready) {
 
 void ManagerState::stop() {
   std::lock_guard lock(mutex);
-  if (!started || shut_down || owner_pid != mproc::getpid()) return;
+  if (!started || shut_down || owner_pid != detail::cached_pid()) return;
   shut_down = true;
   try {
     ManagerRequest request;
@@ -225,7 +226,7 @@ void BaseManager::start() {
   }
   s.address = Address(answer.substr(3));
   s.process = process;
-  s.owner_pid = mproc::getpid();
+  s.owner_pid = detail::cached_pid();
   s.started = true;
 }
 

@@ -18,14 +18,23 @@ std::atomic<int> pollers{0};
 
 }  // namespace
 
-bool spin_until_readable(Connection& connection, std::chrono::nanoseconds budget) {
-  if (pollers.fetch_add(1, std::memory_order_relaxed) >= allowed_pollers()) {
+SpinSlot::SpinSlot() {
+  if (pollers.fetch_add(1, std::memory_order_relaxed) < allowed_pollers()) {
+    held_ = true;
+  } else {
     pollers.fetch_sub(1, std::memory_order_relaxed);
-    return false;
   }
-  struct Leave {
-    ~Leave() { pollers.fetch_sub(1, std::memory_order_relaxed); }
-  } leave;
+}
+
+SpinSlot::~SpinSlot() {
+  if (held_) pollers.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void yield_cpu() noexcept { std::this_thread::yield(); }
+
+bool spin_until_readable(Connection& connection, std::chrono::nanoseconds budget) {
+  SpinSlot slot;
+  if (!slot) return false;
   auto deadline = std::chrono::steady_clock::now() + budget;
   do {
     if (connection.poll(0.0)) return true;

@@ -10,8 +10,58 @@
 
 namespace mproc::detail {
 
-/// Polls `connection` until it is readable or `budget` has passed; returns whether it is
-/// readable. Returns false at once when too many threads already poll, or on one CPU.
+/// The right to poll: held by at most (CPUs - 1) threads of a process at once, none on one CPU.
+class SpinSlot {
+ public:
+  SpinSlot();
+  ~SpinSlot();
+  SpinSlot(const SpinSlot&) = delete;
+  SpinSlot& operator=(const SpinSlot&) = delete;
+  explicit operator bool() const noexcept { return held_; }
+
+ private:
+  bool held_ = false;
+};
+
+/// Lets another thread run on this CPU (the one being waited for, when CPUs are oversubscribed).
+void yield_cpu() noexcept;
+
+/// Polls `ready()` until it is true or `budget` has passed (at once without a SpinSlot). After
+/// the first microseconds it yields between polls, so that a waited-for thread that shares
+/// this CPU still gets to run.
+template <class Ready>
+bool spin_until(Ready ready, std::chrono::nanoseconds budget) {
+  SpinSlot slot;
+  if (!slot) return ready();
+  auto start = std::chrono::steady_clock::now();
+  for (unsigned n = 1; !ready(); ++n) {
+    if (n % 64 != 0) continue;
+    auto spent = std::chrono::steady_clock::now() - start;
+    if (spent >= budget) return false;
+    if (spent > std::chrono::microseconds(5)) yield_cpu();
+  }
+  return true;
+}
+
+/// How long a receiver polls before sleeping, adapted to what polling achieved: the full
+/// budget while messages come in time, halving after each miss (down to a small probe), so a
+/// peer that is slow, or starved of CPU, soon stops costing a CPU spent polling.
+class SpinBudget {
+ public:
+  explicit SpinBudget(std::chrono::nanoseconds maximum) : maximum_(maximum), current_(maximum) {}
+  std::chrono::nanoseconds current() const noexcept { return current_; }
+  void hit() noexcept { current_ = maximum_; }
+  void miss() noexcept {
+    current_ /= 2;
+    if (current_ < std::chrono::microseconds(2)) current_ = std::chrono::microseconds(2);
+  }
+
+ private:
+  std::chrono::nanoseconds maximum_;
+  std::chrono::nanoseconds current_;
+};
+
+/// Polls `connection` until it is readable or `budget` has passed; returns whether it is.
 bool spin_until_readable(Connection& connection, std::chrono::nanoseconds budget);
 
 }  // namespace mproc::detail

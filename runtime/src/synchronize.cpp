@@ -12,26 +12,14 @@
 #include "mproc/platform/fork.hpp"
 #include "mproc/platform/ipc_sync.hpp"
 #include "mproc/platform/shared_memory.hpp"
+#include "cached_pid.hpp"
 #include "throw_error.hpp"
 
 namespace mproc {
 namespace detail {
 namespace {
 
-// The pid, cached: a Lock checks it on every acquire and release, and getpid is a system
-// call. A forked child forgets the parent's value.
-std::atomic<int> cached_pid{0};
-void forget_pid() { cached_pid.store(0, std::memory_order_relaxed); }
-
-int own_pid() {
-  int pid = cached_pid.load(std::memory_order_relaxed);
-  if (pid != 0) return pid;
-  static std::once_flag registered;
-  std::call_once(registered, [] { platform::register_fork_handlers(nullptr, nullptr, &forget_pid); });
-  pid = static_cast<int>(uv_os_getpid());
-  cached_pid.store(pid, std::memory_order_relaxed);
-  return pid;
-}
+int own_pid() { return cached_pid(); }
 
 // Identifies the calling thread within this process: the address of a thread-local, which is
 // cheaper to get than a thread id (no library call).
