@@ -112,11 +112,35 @@ void hold_proxy_copy(mproc::DictProxy<int, int> d, mproc::QueueProxy<int> done) 
   done.put(1);
 }
 
+int append_square(mproc::ListProxy<int> out, int x) {
+  out.append(x * x);
+  return x;
+}
+
 }  // namespace
 
+TEST_CASE("manager_proxies_as_pool_task_arguments", "[manager]") {
+  auto m = mproc::Manager();
+  auto out = m.list<int>();
+  {
+    mproc::Pool pool(2);
+    std::vector<mproc::AsyncResult<int>> results;
+    for (int i = 0; i < 20; ++i) results.push_back(pool.apply_async(append_square, out, i));
+    for (auto& r : results) r.get(test::deadline_seconds);
+    pool.close();
+    pool.join();
+  }
+  auto got = out.tolist();
+  std::sort(got.begin(), got.end());
+  std::vector<int> want;
+  for (int i = 0; i < 20; ++i) want.push_back(i * i);
+  std::sort(want.begin(), want.end());
+  CHECK(got == want);
+  CHECK(m.number_of_objects() == 1);  // the workers gave their references back
+}
+
 TEST_CASE("manager_seed_dict_written_by_ten_processes", "[manager]") {
-  auto manager = mproc::Manager();
-  auto dic = manager.dict<std::string, int>();
+  auto dic = mproc::Manager().dict<std::string, int>();  // the proxy keeps its manager alive
   for (int i = 0; i < 10; ++i) {
     mproc::Process p(set_num, i, dic);
     p.start();

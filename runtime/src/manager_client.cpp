@@ -124,8 +124,9 @@ std::string manager_request(const std::string& address, const std::string& authk
   return std::move(reply.payload);
 }
 
-std::shared_ptr<ProxyState> ProxyState::adopt(ManagerToken token) {
+std::shared_ptr<ProxyState> ProxyState::adopt(ManagerToken token, std::shared_ptr<void> owner) {
   std::shared_ptr<ProxyState> state(new ProxyState(std::move(token)));
+  state->owner_ = std::move(owner);
   state->referenced_in_ = cached_pid();
   std::lock_guard lock(referenced().mutex);
   referenced().states.insert(state.get());

@@ -8,6 +8,8 @@
 #include "code_cache.hpp"
 #include "manager_client.hpp"
 #include "manager_server.hpp"
+#include "runtime.hpp"
+#include "event_loop.hpp"
 #include "mproc/context.hpp"
 #include "mproc/current_process.hpp"
 #include "mproc/platform/crypto.hpp"
@@ -136,6 +138,9 @@ void ManagerState::stop() {
   } catch (const std::exception&) {
     // Already gone, or not answering: joined or killed below.
   }
+  // On the runtime's loop thread (the last proxy went with a finished child's arguments) a join
+  // would wait for this very thread: the server ends by itself and the loop reaps it.
+  if (Runtime::instance().loop().on_loop_thread()) return;
   process->join(5.0);
   if (process->is_alive()) {
     process->kill();
@@ -287,7 +292,7 @@ std::shared_ptr<detail::ProxyState> BaseManager::create_object(const std::string
   std::string address = s.address.to_string();
   auto [id, kind] = detail::decode<std::pair<std::uint64_t, std::string>>(
       detail::manager_request(address, s.authkey, request));
-  return detail::ProxyState::adopt({address, s.authkey, kind, id});
+  return detail::ProxyState::adopt({address, s.authkey, kind, id}, state_);
 }
 
 const Address& ManagerServer::address() const { return state_->address; }

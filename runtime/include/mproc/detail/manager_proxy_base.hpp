@@ -36,8 +36,10 @@ struct ManagerToken {
 /// One proxy's link to its object; shared by the copies of a proxy within a process.
 class ProxyState {
  public:
-  /// Adopts a reference the server already counted for this process (a new object).
-  static std::shared_ptr<ProxyState> adopt(ManagerToken token);
+  /// Adopts a reference the server already counted for this process (a new object). `owner`
+  /// (the manager that made it) is kept alive as long as the proxy, as in Python, so that
+  /// `Manager().dict()` works.
+  static std::shared_ptr<ProxyState> adopt(ManagerToken token, std::shared_ptr<void> owner = {});
   /// Takes a reference of its own (a proxy that arrived from another process).
   static std::shared_ptr<ProxyState> acquire(ManagerToken token);
   ~ProxyState();
@@ -58,6 +60,7 @@ class ProxyState {
   void take_reference_here();
 
   ManagerToken token_;
+  std::shared_ptr<void> owner_;
   int referenced_in_ = 0;  ///< the process that holds this proxy's reference (0: none)
 };
 
