@@ -41,8 +41,11 @@ class ManagedObject {
   /// Runs `method`; returns the encoded result. Throws mproc errors for the caller.
   virtual std::string call(CallContext& context, std::string_view method,
                            std::vector<std::string>& args) = 0;
-  /// The reply to `method` could not be delivered (its caller vanished meanwhile); undo what
-  /// would otherwise be lost (a queue item taken by `get`).
+  /// Whether the reply to `method` hands something over that must not be lost with a caller
+  /// that vanished (a queue item taken by `get`): the server then checks the caller first.
+  virtual bool hands_over(std::string_view /*method*/) const { return false; }
+  /// The reply to such a `method` could not be delivered (its caller vanished meanwhile); undo
+  /// what would otherwise be lost.
   virtual void reply_lost(std::string_view /*method*/, std::string& /*payload*/) {}
   /// A client connection closed; release what it held (locks).
   virtual void client_gone(std::uint64_t /*client*/) {}

@@ -66,6 +66,7 @@ class ManagedQueue final : public ManagedObject {
     no_such_method("Queue", method);
   }
 
+  bool hands_over(std::string_view method) const override { return method == "get"; }
   // The item a vanished caller's `get` took goes back to the front, so it is not lost.
   void reply_lost(std::string_view method, std::string& payload) override {
     if (method != "get") return;

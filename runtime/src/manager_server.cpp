@@ -252,11 +252,18 @@ void serve_client(std::shared_ptr<ManagerCore> core, Connection connection, std:
     } catch (...) {
       reply = error_reply(std::current_exception());
     }
+    bool hands_over = target && reply.ok && target->hands_over(request.name);
+    // A reply written into shared memory "succeeds" even when the caller is dead, so a caller
+    // that may have died while its call waited is checked before it is handed anything.
+    if (hands_over && channel.peer_gone()) {
+      target->reply_lost(request.name, reply.payload);
+      break;
+    }
     try {
       channel.send(wire::save(reply));
       if (attached) channel.use_block();
     } catch (const std::exception&) {
-      if (target && reply.ok) target->reply_lost(request.name, reply.payload);
+      if (hands_over) target->reply_lost(request.name, reply.payload);
       break;
     }
   }
