@@ -3,7 +3,6 @@
 // round trip to the manager's server and is atomic there, as in Python. Proxies pass to child
 // processes as Process or Pool arguments under every start method; a default-constructed proxy
 // is bound to nothing and every call on it throws ValueError.
-#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "mproc/detail/manager_proxy_base.hpp"
+#include "mproc/detail/wait_for_predicate.hpp"
 #include "mproc/errors.hpp"
 
 namespace mproc {
@@ -113,66 +113,85 @@ class DictProxy : public detail::ProxyBase {
   using ProxyBase::ProxyBase;
 };
 
-/// A list held by the manager (Python's `ListProxy`). Indexes may be negative, as in Python.
-template <class T>
-class ListProxy : public detail::ProxyBase {
+namespace detail {
+/// What list and Array proxies share: indexing (negative indexes count from the end, as in
+/// Python), `len` and slices.
+template <class T, class Derived>
+class SequenceProxy : public ProxyBase {
  public:
-  ListProxy() = default;
+  using ProxyBase::ProxyBase;
 
-  detail::ItemRef<ListProxy, std::int64_t, T> operator[](std::int64_t index) const {
-    return {*this, index};
+  ItemRef<Derived, std::int64_t, T> operator[](std::int64_t index) const {
+    return {static_cast<const Derived&>(*this), index};
   }
   /// `l[index]`; IndexError when out of range.
-  T at(std::int64_t index) const {
-    return detail::decode<T>(call("__getitem__", {detail::encode(index)}));
-  }
+  T at(std::int64_t index) const { return decode<T>(call("__getitem__", {encode(index)})); }
   /// `l[index] = value`
   void set(std::int64_t index, const T& value) const {
-    call("__setitem__", {detail::encode(index), detail::encode(value)});
+    call("__setitem__", {encode(index), encode(value)});
   }
-  /// `del l[index]`
-  void erase(std::int64_t index) const { call("__delitem__", {detail::encode(index)}); }
   std::size_t size() const { return call_as<std::uint64_t>("__len__"); }
   std::size_t len() const { return size(); }
   bool empty() const { return size() == 0; }
-  void append(const T& value) const { call("append", {detail::encode(value)}); }
+  /// `l[start:stop]` with Python's slice rules (negative and out-of-range bounds allowed).
+  std::vector<T> slice(std::optional<std::int64_t> start, std::optional<std::int64_t> stop) const {
+    return decode_all<T>(call("__getslice__", {encode(start), encode(stop)}));
+  }
+  /// `l[:]`, `list(l)`: a snapshot.
+  std::vector<T> tolist() const { return slice(std::nullopt, std::nullopt); }
+};
+}  // namespace detail
+
+/// A list held by the manager (Python's `ListProxy`).
+template <class T>
+class ListProxy : public detail::SequenceProxy<T, ListProxy<T>> {
+  using Base = detail::SequenceProxy<T, ListProxy<T>>;
+
+ public:
+  ListProxy() = default;
+  /// Bound to an object on a server (see BaseManager::create).
+  using Base::Base;
+
+  /// `del l[index]`
+  void erase(std::int64_t index) const { this->call("__delitem__", {detail::encode(index)}); }
+  void append(const T& value) const { this->call("append", {detail::encode(value)}); }
   /// `l.extend(values)`: any range, in one atomic call.
   template <class Range>
   void extend(const Range& values) const {
     std::vector<std::string> args;
     for (const auto& value : values) args.push_back(detail::encode(T(value)));
-    call("extend", std::move(args));
+    this->call("extend", std::move(args));
   }
   void insert(std::int64_t index, const T& value) const {
-    call("insert", {detail::encode(index), detail::encode(value)});
+    this->call("insert", {detail::encode(index), detail::encode(value)});
   }
   /// `l.pop(index=-1)`; IndexError when empty or out of range.
   T pop(std::int64_t index = -1) const {
-    return detail::decode<T>(call("pop", {detail::encode(index)}));
+    return detail::decode<T>(this->call("pop", {detail::encode(index)}));
   }
   /// Removes the first equal element; ValueError when there is none.
-  void remove(const T& value) const { call("remove", {detail::encode(value)}); }
+  void remove(const T& value) const { this->call("remove", {detail::encode(value)}); }
   /// The first equal element's index; ValueError when there is none.
   std::size_t index(const T& value) const {
-    return call_as<std::uint64_t>("index", {detail::encode(value)});
+    return this->template call_as<std::uint64_t>("index", {detail::encode(value)});
   }
   std::size_t count(const T& value) const {
-    return call_as<std::uint64_t>("count", {detail::encode(value)});
+    return this->template call_as<std::uint64_t>("count", {detail::encode(value)});
   }
   bool contains(const T& value) const {
-    return call_as<bool>("__contains__", {detail::encode(value)});
+    return this->template call_as<bool>("__contains__", {detail::encode(value)});
   }
-  void reverse() const { call("reverse"); }
-  void clear() const { call("clear"); }
-  /// `l[start:stop]` with Python's slice rules (negative and out-of-range bounds allowed).
-  std::vector<T> slice(std::optional<std::int64_t> start, std::optional<std::int64_t> stop) const {
-    return detail::decode_all<T>(call("__getslice__", {detail::encode(start), detail::encode(stop)}));
-  }
-  /// `l[:]`, `list(l)`: a snapshot.
-  std::vector<T> tolist() const { return slice(std::nullopt, std::nullopt); }
+  void reverse() const { this->call("reverse"); }
+  void clear() const { this->call("clear"); }
+};
 
+/// Python's manager `Array(typecode, sequence)`: a fixed-size sequence.
+template <class T>
+class ArrayProxy : public detail::SequenceProxy<T, ArrayProxy<T>> {
+ public:
+  ArrayProxy() = default;
   /// Bound to an object on a server (see BaseManager::create).
-  using ProxyBase::ProxyBase;
+  using detail::SequenceProxy<T, ArrayProxy<T>>::SequenceProxy;
 };
 
 /// Python's `Namespace`: named attributes of any transferable type. Reading one as another type
@@ -213,31 +232,6 @@ class ValueProxy : public detail::ProxyBase {
   void set_value(const T& value) const { call("set", {detail::encode(value)}); }
   T get() const { return value(); }
   void set(const T& value) const { set_value(value); }
-
-  /// Bound to an object on a server (see BaseManager::create).
-  using ProxyBase::ProxyBase;
-};
-
-/// Python's manager `Array(typecode, sequence)`: a fixed-size sequence.
-template <class T>
-class ArrayProxy : public detail::ProxyBase {
- public:
-  ArrayProxy() = default;
-  detail::ItemRef<ArrayProxy, std::int64_t, T> operator[](std::int64_t index) const {
-    return {*this, index};
-  }
-  T at(std::int64_t index) const {
-    return detail::decode<T>(call("__getitem__", {detail::encode(index)}));
-  }
-  void set(std::int64_t index, const T& value) const {
-    call("__setitem__", {detail::encode(index), detail::encode(value)});
-  }
-  std::size_t size() const { return call_as<std::uint64_t>("__len__"); }
-  std::size_t len() const { return size(); }
-  std::vector<T> slice(std::optional<std::int64_t> start, std::optional<std::int64_t> stop) const {
-    return detail::decode_all<T>(call("__getslice__", {detail::encode(start), detail::encode(stop)}));
-  }
-  std::vector<T> tolist() const { return slice(std::nullopt, std::nullopt); }
 
   /// Bound to an object on a server (see BaseManager::create).
   using ProxyBase::ProxyBase;
@@ -332,20 +326,8 @@ class ConditionProxy : public detail::ProxyBase {
 
 template <class Predicate>
 bool ConditionProxy::wait_for(Predicate predicate, std::optional<double> timeout) const {
-  using clock = std::chrono::steady_clock;
-  bool result = predicate();
-  std::optional<clock::time_point> end;
-  if (timeout) end = clock::now() + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(*timeout));
-  while (!result) {
-    std::optional<double> left;
-    if (end) {
-      left = std::chrono::duration<double>(*end - clock::now()).count();
-      if (*left <= 0) break;
-    }
-    wait(left);
-    result = predicate();
-  }
-  return result;
+  return detail::wait_for_predicate([this](std::optional<double> left) { return wait(left); },
+                                    predicate, timeout);
 }
 
 /// Python's `BarrierProxy`.

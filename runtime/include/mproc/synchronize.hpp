@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "mproc/detail/handle_passing.hpp"
+#include "mproc/detail/wait_for_predicate.hpp"
 #include "mproc/platform/native_handle.hpp"
 
 namespace mproc {
@@ -196,21 +197,8 @@ class Condition {
 
 template <class Predicate>
 bool Condition::wait_for(Predicate predicate, std::optional<double> timeout) {
-  bool result = predicate();
-  if (result) return result;
-  using clock = std::chrono::steady_clock;
-  std::optional<clock::time_point> end;
-  if (timeout) end = clock::now() + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(*timeout));
-  while (!result) {
-    std::optional<double> left;
-    if (end) {
-      left = std::chrono::duration<double>(*end - clock::now()).count();
-      if (*left <= 0) break;
-    }
-    wait(left);
-    result = predicate();
-  }
-  return result;
+  return detail::wait_for_predicate([this](std::optional<double> left) { return wait(left); },
+                                    predicate, timeout);
 }
 
 }  // namespace mproc
