@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include "mproc/serialization.hpp"
@@ -304,9 +305,15 @@ void ServerState::serve_forever() {
   std::unique_lock lock(mutex_);
   stop_requested_.wait(lock, [this] { return stopping_; });
   lock.unlock();
-  listener.close();
-  // Server threads may still be blocked inside objects' methods; ending the process here, as
-  // Python's server does, is what stops them without tearing objects down under their feet.
+  // The accept thread may be inside accept(): closing the listener under it could hand its
+  // descriptor number to something else. The process ends now and the OS closes it; only the
+  // socket file of an AF_UNIX address needs removing. Server threads may be blocked inside
+  // objects' methods too; ending the process, as Python's server does, stops them without
+  // tearing objects down under their feet.
+  if (address.family() == AddressFamily::unix_socket) {
+    std::error_code ignored;
+    std::filesystem::remove(address.path(), ignored);
+  }
   std::fflush(nullptr);
   std::_Exit(0);
 }
