@@ -91,12 +91,16 @@ void say(const char* text) { (void)!::write(2, text, std::strlen(text)); }
     if (used == sizeof input) used = 0;  // A line too long to be ours: drop it.
   }
   int leaked = 0;
-  for (int i = 0; i < max_tracked; ++i)
-    if (in_use[i]) {
-      char path[max_name + 3] = "/";
-      std::strncat(path, tracked[i], max_name + 1);
-      if (::shm_unlink(path) == 0) ++leaked;
+  for (int i = 0; i < max_tracked; ++i) {
+    if (!in_use[i]) continue;
+    if (tracked[i][0] == '/') {  // a socket file (a Manager's address): no report, just gone
+      ::unlink(tracked[i]);
+      continue;
     }
+    char path[max_name + 3] = "/";
+    std::strncat(path, tracked[i], max_name + 1);
+    if (::shm_unlink(path) == 0) ++leaked;
+  }
   if (leaked > 0)
     say("mproc resource tracker: removed shared memory that was never unlinked (leaked by a "
         "program that ended without calling unlink())\n");

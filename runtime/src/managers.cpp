@@ -2,12 +2,14 @@
 #include "mproc/managers.hpp"
 
 #include <atomic>
+#include <filesystem>
 #include <mutex>
 
 #include "cached_pid.hpp"
 #include "code_cache.hpp"
 #include "manager_client.hpp"
 #include "manager_server.hpp"
+#include "resource_tracker.hpp"
 #include "runtime.hpp"
 #include "event_loop.hpp"
 #include "mproc/context.hpp"
@@ -146,6 +148,11 @@ void ManagerState::stop() {
     process->kill();
     process->join();
   }
+  if (address.family() == AddressFamily::unix_socket) {
+    std::error_code ignored;
+    std::filesystem::remove(address.path(), ignored);  // if the server could not
+    ResourceTracker::instance().untrack(address.path());
+  }
 }
 
 }  // namespace detail
@@ -230,6 +237,9 @@ void BaseManager::start() {
     throw ProcessError("the manager's server could not start: " + answer.substr(6));
   }
   s.address = Address(answer.substr(3));
+  // A server killed with its owner cannot remove its socket file; the tracker then does.
+  if (s.address.family() == AddressFamily::unix_socket)
+    detail::ResourceTracker::instance().track(s.address.path());
   s.process = process;
   s.owner_pid = detail::cached_pid();
   s.started = true;

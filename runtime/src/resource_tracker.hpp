@@ -14,7 +14,8 @@ class ResourceTracker {
  public:
   static ResourceTracker& instance();
 
-  /// The tracker removes `name` when the program has ended, unless `untrack`ed first.
+  /// The tracker removes `name` when the program has ended, unless `untrack`ed first. A name
+  /// starting with '/' is a file path (an AF_UNIX socket's), any other a shared-memory block.
   void track(const std::string& name);
   void untrack(const std::string& name);
 
