@@ -8,6 +8,8 @@
 #include <iostream>
 #include <thread>
 
+#include <spdlog/logger.h>
+
 #include "forkserver_client.hpp"
 #include "frame.hpp"
 #include "identity.hpp"

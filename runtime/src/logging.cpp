@@ -1,11 +1,13 @@
 #include "mproc/logging.hpp"
 
+#include <spdlog/logger.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
 #include <atomic>
 #include <mutex>
+#include <vector>
 
 #include "identity.hpp"
 #include "logging_state.hpp"
@@ -70,6 +72,8 @@ std::shared_ptr<spdlog::logger> log_to_stderr(spdlog::level::level_enum new_leve
   return get_logger();
 }
 
+std::shared_ptr<spdlog::logger> log_to_stderr() { return log_to_stderr(spdlog::level::info); }
+
 namespace detail {
 
 int log_level() noexcept { return level.load(); }
@@ -78,9 +82,12 @@ void set_log_level(int new_level) {
   level.store(new_level);
   to_stderr.store(new_level != static_cast<int>(spdlog::level::off));
   // Replace rather than mutate: a new sink set is simplest to make consistent. The old logger
-  // is leaked, since other threads may be using it right now.
+  // is kept forever (reachable, so leak checkers stay quiet), since other threads may be
+  // using it right now.
   std::lock_guard<std::mutex> lock(creation_mutex());
-  current.store(new std::shared_ptr<spdlog::logger>(make_logger()), std::memory_order_release);
+  static auto* retired = new std::vector<std::shared_ptr<spdlog::logger>*>;
+  if (auto* old = current.exchange(new std::shared_ptr<spdlog::logger>(make_logger()), std::memory_order_acq_rel))
+    retired->push_back(old);
 }
 
 void reset_logger_after_fork() noexcept {

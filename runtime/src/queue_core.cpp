@@ -7,6 +7,8 @@
 #include <thread>
 #include <vector>
 
+#include <spdlog/logger.h>
+
 #include "mproc/errors.hpp"
 #include "mproc/logging.hpp"
 #include "mproc/platform/channel.hpp"

@@ -1,5 +1,7 @@
 #include "resource_tracker.hpp"
 
+#include <spdlog/logger.h>
+
 #include "mproc/logging.hpp"
 #include "mproc/platform/named_memory.hpp"
 #include "throw_error.hpp"

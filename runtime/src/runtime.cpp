@@ -4,6 +4,8 @@
 #include <atomic>
 #include <cstdlib>
 
+#include <spdlog/logger.h>
+
 #include "forkserver_client.hpp"
 #include "identity.hpp"
 #include "logging_state.hpp"

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include <uv.h>
+#include <spdlog/logger.h>
 
 #include "mproc/errors.hpp"
 #include "mproc/logging.hpp"
