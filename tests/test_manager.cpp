@@ -1,6 +1,7 @@
 // Manager: a server process with proxies, under every start method; remote use over TCP.
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <variant>
@@ -480,6 +481,41 @@ TEST_CASE("manager_objects_are_released_with_their_last_proxy", "[manager]") {
     CHECK(d[7].get() == 7);
   }
   CHECK(m.number_of_objects() == 0);
+}
+
+namespace {
+
+void use_dict_after_parent_let_go(mproc::DictProxy<int, int> d, mproc::Event parent_let_go,
+                                  mproc::Queue<int> result) {
+  d[1] = 41;
+  if (parent_let_go.wait(test::deadline_seconds)) result.put(d[1].get() + 1);
+}
+
+}  // namespace
+
+TEST_CASE("manager_whose_last_proxy_is_a_finished_childs_argument_shuts_down", "[manager]") {
+  // The parent lets go of the manager and of its proxy while a child still has a copy as its
+  // argument: that copy keeps the manager up, and dropping it after the child's exit shuts
+  // the manager down (off the runtime's loop thread, which must go on reaping meanwhile).
+  mproc::Event parent_let_go;
+  mproc::Queue<int> result;
+  std::optional<mproc::Process> child;
+  int server_pid = 0;
+  {
+    auto m = mproc::Manager();
+    server_pid = *m.pid();
+    auto d = m.dict<int, int>();
+    child.emplace(use_dict_after_parent_let_go, d, parent_let_go, result);
+    child->start();
+  }
+  parent_let_go.set();
+  CHECK(result.get(true, test::deadline_seconds) == 42);
+  test::join_or_fail(*child);
+  CHECK(child->exitcode() == 0);
+  // Joined by the manager's destructor before join() above returned.
+  auto children = mproc::active_children();
+  CHECK(std::none_of(children.begin(), children.end(), [&](const mproc::Process& c) { return c.pid() == server_pid; }));
+  if (test::can_watch_pids()) CHECK(test::wait_process_gone(server_pid));
 }
 
 TEST_CASE("manager_shutdown_and_use_afterwards", "[manager]") {

@@ -37,6 +37,23 @@ void EventLoop::on_wake(uv_async_t* async) {
   for (auto& w : work) w(&self->loop_);
 }
 
+void EventLoop::run_in_thread_pool(std::function<void()> work) {
+  struct Job {
+    uv_work_t request{};
+    std::function<void()> work;
+  };
+  auto* job = new Job{{}, std::move(work)};
+  job->request.data = job;
+  int rc = uv_queue_work(
+      &loop_, &job->request, [](uv_work_t* r) { static_cast<Job*>(r->data)->work(); },
+      [](uv_work_t* r, int) { delete static_cast<Job*>(r->data); });
+  if (rc != 0) {  // Only on a closing loop: do the work here rather than lose it.
+    auto fallback = std::move(job->work);
+    delete job;
+    fallback();
+  }
+}
+
 void EventLoop::stop() {
   if (on_loop_thread()) return;  // exit() called from a loop callback: nothing to join.
   {

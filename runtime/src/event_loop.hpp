@@ -34,6 +34,10 @@ class EventLoop {
     return result.get();
   }
 
+  /// Runs `work` on libuv's thread pool. Called on the loop thread. For work that may block
+  /// (talking to another process), which must never hold up the loop: it reaps the children.
+  void run_in_thread_pool(std::function<void()> work);
+
   /// Stops the loop and joins its thread; handles still open are abandoned (process exit).
   void stop();
 

@@ -77,8 +77,6 @@ void ManagerChannel::send(std::string_view message) {
   if (box.sleeping.exchange(0, std::memory_order_seq_cst) != 0) connection_.send_bytes("");
 }
 
-std::string ManagerChannel::read_socket_message() { return connection_.recv_bytes(); }
-
 std::string ManagerChannel::next_socket_payload() {
   if (!socket_payloads_.empty()) {
     std::string message = std::move(socket_payloads_.front());
@@ -86,7 +84,7 @@ std::string ManagerChannel::next_socket_payload() {
     return message;
   }
   for (;;) {
-    std::string message = read_socket_message();
+    std::string message = connection_.recv_bytes();
     if (!message.empty()) return message;  // empty ones are doorbells
   }
 }
@@ -114,7 +112,7 @@ std::string ManagerChannel::receive(std::chrono::nanoseconds max_spin) {
       box.sleeping.store(0, std::memory_order_relaxed);  // a doorbell may still come: ignored
       break;
     }
-    std::string message = read_socket_message();  // a doorbell, or a big message's bytes
+    std::string message = connection_.recv_bytes();  // a doorbell, or a big message's bytes
     if (!message.empty()) socket_payloads_.push_back(std::move(message));
   }
   received_ = expected;
@@ -125,7 +123,7 @@ std::string ManagerChannel::receive(std::chrono::nanoseconds max_spin) {
 bool ManagerChannel::peer_gone() {
   try {
     while (connection_.poll(0.0)) {
-      std::string message = read_socket_message();
+      std::string message = connection_.recv_bytes();
       if (!message.empty()) socket_payloads_.push_back(std::move(message));
     }
     return false;

@@ -52,7 +52,6 @@ class ManagerChannel {
 
  private:
   std::string next_socket_payload();
-  std::string read_socket_message();
 
   Connection connection_;
   Side side_;

@@ -7,7 +7,6 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "mproc/current_process.hpp"
 #include "mproc/detail/manager_proxy_base.hpp"
 #include "mproc/listener.hpp"
 #include "cached_pid.hpp"
@@ -169,6 +168,11 @@ void release_proxy_references() noexcept {
     states.swap(referenced().states);
   }
   for (ProxyState* state : states) state->give_back();
+}
+
+bool holds_proxy_references() noexcept {
+  std::lock_guard lock(referenced().mutex);
+  return !referenced().states.empty();
 }
 
 ProxyState::~ProxyState() {

@@ -18,4 +18,7 @@ std::string manager_request(const std::string& address, const std::string& authk
 /// it as it exits, since it skips the destructors of what its target held).
 void release_proxy_references() noexcept;
 
+/// True while some proxy of this process holds a reference to a manager's object.
+bool holds_proxy_references() noexcept;
+
 }  // namespace mproc::detail

@@ -13,7 +13,6 @@
 #include "runtime.hpp"
 #include "event_loop.hpp"
 #include "mproc/context.hpp"
-#include "mproc/current_process.hpp"
 #include "mproc/platform/crypto.hpp"
 #include "mproc/process.hpp"
 

@@ -29,7 +29,7 @@ class ChildControl {
   virtual void close_in_forked_child() noexcept = 0;
 };
 
-struct ProcessRecord {
+struct ProcessRecord : std::enable_shared_from_this<ProcessRecord> {
   enum class State { created, started, closed };
   static constexpr int running = INT_MIN;
 
@@ -50,7 +50,8 @@ struct ProcessRecord {
   std::unique_ptr<ChildControl> control;
   bool retired = false;  ///< off the runtime's live list for good (guarded by its mutex)
 
-  /// Called once, on the loop thread, when the child has exited.
+  /// Called once, on the loop thread, when the child has exited: drops the target and its
+  /// arguments, then publishes the exit code (join returns after both).
   void finish(int code);
 
   std::optional<int> exit_status() const {
