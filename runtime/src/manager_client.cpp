@@ -1,5 +1,6 @@
 #include "manager_client.hpp"
 
+#include <atomic>
 #include <chrono>
 
 #include <memory>
@@ -55,13 +56,41 @@ ThreadConnections& thread_connections() {
 }
 
 // The proxies holding a reference in this process, so a child can give them back as it exits:
-// a child ends without running the destructors of what its target still held.
+// a child ends without running the destructors of what its target still held. A forked child
+// uses it right away, so nothing here may be left locked by another thread of the parent: no
+// function-local static (its initialisation guard), and the mutex is held across fork() (see
+// proxy_registry_before_fork).
 struct Referenced {
   std::mutex mutex;
   std::unordered_set<ProxyState*> states;
+  std::atomic<bool> any{false};  // !states.empty(), readable without the mutex
+
+  void insert(ProxyState* state) {
+    std::lock_guard lock(mutex);
+    states.insert(state);
+    any.store(true, std::memory_order_release);
+  }
+  void erase(ProxyState* state) {
+    std::lock_guard lock(mutex);
+    states.erase(state);
+    any.store(!states.empty(), std::memory_order_release);
+  }
+  std::unordered_set<ProxyState*> take_all() {
+    std::unordered_set<ProxyState*> all;
+    std::lock_guard lock(mutex);
+    all.swap(states);
+    any.store(false, std::memory_order_release);
+    return all;
+  }
 };
+std::atomic<Referenced*> registry{nullptr};
+
 Referenced& referenced() {
-  static auto* r = new Referenced();  // leaked: used until the very end of the process
+  Referenced* r = registry.load(std::memory_order_acquire);
+  if (r != nullptr) return *r;
+  auto* fresh = new Referenced();  // leaked: used until the very end of the process
+  if (registry.compare_exchange_strong(r, fresh, std::memory_order_acq_rel)) return *fresh;
+  delete fresh;  // another thread made it first
   return *r;
 }
 
@@ -127,8 +156,7 @@ std::shared_ptr<ProxyState> ProxyState::adopt(ManagerToken token, std::shared_pt
   std::shared_ptr<ProxyState> state(new ProxyState(std::move(token)));
   state->owner_ = std::move(owner);
   state->referenced_in_ = cached_pid();
-  std::lock_guard lock(referenced().mutex);
-  referenced().states.insert(state.get());
+  referenced().insert(state.get());
   return state;
 }
 
@@ -144,8 +172,7 @@ void ProxyState::take_reference_here() {
   request.id = token_.id;
   manager_request(token_.address, token_.authkey, request);
   referenced_in_ = cached_pid();
-  std::lock_guard lock(referenced().mutex);
-  referenced().states.insert(this);
+  referenced().insert(this);
 }
 
 void ProxyState::give_back() noexcept {
@@ -162,24 +189,20 @@ void ProxyState::give_back() noexcept {
 }
 
 void release_proxy_references() noexcept {
-  std::unordered_set<ProxyState*> states;
-  {
-    std::lock_guard lock(referenced().mutex);
-    states.swap(referenced().states);
-  }
-  for (ProxyState* state : states) state->give_back();
+  for (ProxyState* state : referenced().take_all()) state->give_back();
 }
 
 bool holds_proxy_references() noexcept {
-  std::lock_guard lock(referenced().mutex);
-  return !referenced().states.empty();
+  Referenced* r = registry.load(std::memory_order_acquire);
+  return r != nullptr && r->any.load(std::memory_order_acquire);
 }
 
+void proxy_registry_before_fork() noexcept { referenced().mutex.lock(); }
+
+void proxy_registry_after_fork() noexcept { referenced().mutex.unlock(); }
+
 ProxyState::~ProxyState() {
-  {
-    std::lock_guard lock(referenced().mutex);
-    referenced().states.erase(this);
-  }
+  referenced().erase(this);
   give_back();
 }
 

@@ -21,4 +21,9 @@ void release_proxy_references() noexcept;
 /// True while some proxy of this process holds a reference to a manager's object.
 bool holds_proxy_references() noexcept;
 
+/// Fork handlers: the registry of this process's proxies is locked across fork(), so that a
+/// forked child finds it whole and unlocked.
+void proxy_registry_before_fork() noexcept;
+void proxy_registry_after_fork() noexcept;
+
 }  // namespace mproc::detail

@@ -9,6 +9,7 @@
 #include "forkserver_client.hpp"
 #include "identity.hpp"
 #include "logging_state.hpp"
+#include "manager_client.hpp"
 #include "mproc/logging.hpp"
 #include "mproc/platform/fork.hpp"
 #include "mproc/platform/process_control.hpp"
@@ -109,15 +110,18 @@ void Runtime::exit_handling() {
 void Runtime::before_fork() {
   // Hold the children list so that a child forked now sees it whole, not mid-update.
   if (Runtime* rt = current.load(std::memory_order_acquire)) rt->children_mutex_.lock();
+  proxy_registry_before_fork();
 }
 
 void Runtime::after_fork_in_parent() {
+  proxy_registry_after_fork();
   if (Runtime* rt = current.load(std::memory_order_acquire)) rt->children_mutex_.unlock();
 }
 
 void Runtime::after_fork_in_child() {
+  proxy_registry_after_fork();  // Locked by this very thread before the fork, as below.
   Runtime* rt = current.load(std::memory_order_acquire);
-  if (rt != nullptr) rt->children_mutex_.unlock();  // Locked by this very thread before the fork.
+  if (rt != nullptr) rt->children_mutex_.unlock();
   inherited = rt;
   current.store(nullptr, std::memory_order_release);
   reset_logger_after_fork();
