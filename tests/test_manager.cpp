@@ -518,6 +518,39 @@ TEST_CASE("manager_whose_last_proxy_is_a_finished_childs_argument_shuts_down", "
   if (test::can_watch_pids()) CHECK(test::wait_process_gone(server_pid));
 }
 
+namespace {
+
+void add_one(mproc::ValueProxy<int> total, mproc::AcquirerProxy lock) {
+  lock.acquire();
+  total.set(total.get() + 1);
+  lock.release();
+}
+
+}  // namespace
+
+TEST_CASE("manager_children_started_while_others_finish_never_deadlock", "[manager]") {
+  // Each finished child's arguments (proxies) are dropped by the runtime while this thread
+  // starts the next children: under fork, a child forked in that moment must not inherit a
+  // lock that only the parent's other threads could release. Many rounds, all with a deadline.
+  auto m = mproc::Manager();
+  auto total = m.Value<int>(0);
+  auto lock = m.Lock();
+  constexpr int rounds = 40, per_round = 4;
+  for (int r = 0; r < rounds; ++r) {
+    std::vector<mproc::Process> batch;
+    for (int i = 0; i < per_round; ++i) {
+      batch.emplace_back(add_one, total, lock);
+      batch.back().start();
+    }
+    for (auto& p : batch) {
+      test::join_or_fail(p);
+      REQUIRE(p.exitcode() == 0);
+    }
+  }
+  CHECK(total.get() == rounds * per_round);
+  CHECK(m.number_of_objects() == 2);
+}
+
 TEST_CASE("manager_shutdown_and_use_afterwards", "[manager]") {
   auto m = mproc::Manager();
   auto d = m.dict<int, int>();
