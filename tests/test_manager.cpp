@@ -465,6 +465,8 @@ TEST_CASE("manager_get_server_serve_forever_in_another_process", "[manager]") {
   server.terminate();
   server.join(test::deadline_seconds);
   CHECK(server.exitcode());
+  // The proxies' destructors give their references back to a dead server: they must return
+  // (under Wine the dead server's socket may stay open; the wait for its answer is bounded).
 }
 
 TEST_CASE("manager_objects_are_released_with_their_last_proxy", "[manager]") {
@@ -535,7 +537,8 @@ TEST_CASE("manager_children_started_while_others_finish_never_deadlock", "[manag
   auto m = mproc::Manager();
   auto total = m.Value<int>(0);
   auto lock = m.Lock();
-  constexpr int rounds = 40, per_round = 4;
+  // The race is fork's; other methods run a few rounds only (a spawn costs ~0.4 s under Wine).
+  const int rounds = mproc::get_start_method() == "fork" ? 40 : 8, per_round = 4;
   for (int r = 0; r < rounds; ++r) {
     std::vector<mproc::Process> batch;
     for (int i = 0; i < per_round; ++i) {

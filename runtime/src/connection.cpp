@@ -1,10 +1,13 @@
 #include "mproc/connection.hpp"
 
+#include <deque>
 #include <mutex>
 
 #include "frame.hpp"
 #include "mproc/platform/channel.hpp"
 #include "mproc/platform/pipe.hpp"
+#include "pipe_mailbox.hpp"
+#include "plain_pipe.hpp"
 #include "spin_wait.hpp"
 #include "throw_error.hpp"
 
@@ -19,6 +22,12 @@ struct Connection::State {
   std::string broken;  // why the stream lost its framing; empty while it is fine
   // A message that a `recv` of the wrong kind or type read and gave back, so nothing is lost.
   std::optional<std::pair<detail::FrameKind, std::string>> pending;
+  // A Pipe()'s shared-memory mailboxes (pipe_mailbox.hpp); none on other connections.
+  detail::MailboxLink mailbox;
+  // Messages read from the pipe while an older one waited in the mailbox, and whether the
+  // pipe reached EOF; both are delivered after the mailbox's message.
+  std::deque<std::pair<detail::FrameKind, std::string>> stashed;
+  bool at_eof = false;
   bool large_writes = false;  // the write pipe's buffer was enlarged for big messages
   // How long a reader polls for a message before it sleeps in the kernel (see next_frame).
   detail::SpinBudget spin{std::chrono::microseconds(50)};
@@ -34,11 +43,6 @@ struct Connection::State {
 
 namespace {
 
-bool readable_now(native_handle handle) {
-  std::vector<std::size_t> ready;
-  return !platform::wait_ready({{handle, handle_kind::descriptor}}, 0, ready) && !ready.empty();
-}
-
 [[noreturn]] void throw_closed() {
   throw SystemError(std::make_error_code(std::errc::bad_file_descriptor),
                     "the connection is closed (handle is closed)");
@@ -51,6 +55,49 @@ std::string kind_description(detail::FrameKind kind, const std::string& payload)
     if (payload.size() >= 2 + n) return "an object of type " + payload.substr(2, n);
   }
   return "a malformed object message";
+}
+
+// Polls, briefly, for a message in the mailbox or the pipe: a reply that comes within
+// microseconds is taken without sleeping in the kernel (waking a sleeping reader costs tens of
+// microseconds on a virtual machine, several times a small message's round trip). The budget
+// shrinks while polling finds nothing (see SpinBudget).
+void poll_briefly(native_handle handle, detail::PipeMailbox* box, detail::SpinBudget& spin) {
+  if (box == nullptr) {
+    if (detail::readable_now(handle)) return;
+    if (detail::spin_until_readable(handle, spin.current())) spin.hit();
+    else spin.miss();
+    return;
+  }
+  // The polling mark goes up before anything else, so that a message written from now on
+  // comes without a doorbell (one for a reader already polling would be left over, stale).
+  if (box->has_message()) return;
+  box->start_polling();
+  unsigned polls = 0;  // the pipe is checked now and then: it is a system call
+  bool arrived = box->has_message() || detail::spin_until(
+      [&] { return box->has_message() || (++polls % 64 == 0 && detail::readable_now(handle)); },
+      spin.current());
+  if (box->stop_polling()) arrived = true;
+  if (arrived) spin.hit();
+  else spin.miss();
+}
+
+void check_length(std::size_t length, std::optional<std::size_t> maxlength, std::string& broken) {
+  if (!maxlength || length <= *maxlength) return;
+  broken = "a message of " + std::to_string(length) + " bytes exceeded maxlength " +
+           std::to_string(*maxlength);
+  throw SerializationError("bad message length: " + broken);
+}
+
+// For a message that came whole (from the mailbox, or stashed): the same limits as a header
+// read from the pipe gets, with the same outcome (the end stays unreadable).
+void check_whole_message(std::size_t length, std::size_t limit, std::optional<std::size_t> maxlength,
+                         std::string& broken) {
+  if (length > limit) {
+    broken = "frame of " + std::to_string(length) + " bytes exceeds the limit of " +
+             std::to_string(limit) + " bytes";
+    throw SerializationError(broken);
+  }
+  check_length(length, maxlength, broken);
 }
 
 }  // namespace
@@ -100,6 +147,7 @@ void Connection::close() {
   platform::close_handle(state_->handle);
   state_->handle = invalid_handle;
   state_->write_handle = invalid_handle;
+  state_->mailbox = {};
 }
 
 void Connection::send_bytes(const void* data, std::size_t size) {
@@ -125,10 +173,23 @@ void Connection::send_frame(detail::FrameKind kind, std::string_view payload) {
   if (state_->handle == invalid_handle) throw_closed();
   if (!state_->writable) throw SystemError(std::make_error_code(std::errc::operation_not_permitted),
                                            "this end of the pipe only receives (Pipe(duplex=false))");
+  if (detail::PipeMailbox* box = state_->mailbox.out) {
+    if (box->try_put(kind, payload)) {
+      // A reader that is not polling learns of the message from the pipe (and a closed reader
+      // is seen here, as a failed write, just as without the mailbox).
+      if (box->reader_needs_doorbell()) write_frame_now(detail::FrameKind::doorbell, {});
+      return;
+    }
+    box->count_piped();
+  }
   if (payload.size() >= 64 * 1024 && !state_->large_writes) {
     platform::expect_large_writes(state_->out());
     state_->large_writes = true;
   }
+  write_frame_now(kind, payload);
+}
+
+void Connection::write_frame_now(detail::FrameKind kind, std::string_view payload) {
   unsigned char header[detail::frame_header_size];
   detail::write_frame_header(header, kind, payload.size());
   auto ec = platform::write_all2(state_->out(), header, sizeof header, payload.data(), payload.size());
@@ -137,7 +198,8 @@ void Connection::send_frame(detail::FrameKind kind, std::string_view payload) {
   detail::throw_error(ec, "cannot send on the connection");
 }
 
-// Reads the next frame, or takes the one a previous mismatched `recv` left. Caller holds
+// The next message: one a mismatched `recv` gave back, else the mailbox's (always the oldest
+// not yet delivered), else one stashed from the pipe, else the pipe's next. Caller holds
 // recv_mutex.
 std::pair<detail::FrameKind, std::string> Connection::next_frame(std::optional<std::size_t> maxlength) {
   State& s = *state_;
@@ -150,17 +212,47 @@ std::pair<detail::FrameKind, std::string> Connection::next_frame(std::optional<s
     return frame;
   }
   if (!s.broken.empty()) throw SerializationError("the connection is no longer readable: " + s.broken);
-  // A reply that comes within microseconds is read without sleeping in the kernel: waking a
-  // sleeping reader costs tens of microseconds on a virtual machine, several times a small
-  // message's round trip. The budget shrinks while polling finds nothing (see SpinBudget).
-  if (!readable_now(s.handle)) {
-    if (detail::spin_until([&] { return readable_now(s.handle); }, s.spin.current())) s.spin.hit();
-    else s.spin.miss();
+  detail::PipeMailbox* box = s.mailbox.in;
+  for (;;) {
+    if (box != nullptr && box->has_message()) {
+      auto frame = box->take();
+      check_whole_message(frame.second.size(), s.max_message, maxlength, s.broken);
+      return frame;
+    }
+    if (!s.stashed.empty()) {
+      auto frame = std::move(s.stashed.front());
+      s.stashed.pop_front();
+      box->count_delivered();
+      check_whole_message(frame.second.size(), s.max_message, maxlength, s.broken);
+      return frame;
+    }
+    if (s.at_eof) throw EOFError("the other end of the connection is closed: no more messages will arrive");
+    poll_briefly(s.handle, box, s.spin);
+    if (box != nullptr && box->has_message()) continue;
+    auto frame = read_pipe_frame(maxlength);
+    if (!frame) continue;  // a doorbell, or EOF
+    if (box == nullptr) return std::move(*frame);
+    if (box->has_message()) {  // written before this frame: it goes first
+      s.stashed.push_back(std::move(*frame));
+      continue;
+    }
+    box->count_delivered();
+    return std::move(*frame);
   }
+}
+
+// Reads one frame from the pipe (blocking): nullopt for a doorbell, or at EOF (then at_eof is
+// set). Caller holds recv_mutex.
+std::optional<std::pair<detail::FrameKind, std::string>> Connection::read_pipe_frame(
+    std::optional<std::size_t> maxlength) {
+  State& s = *state_;
   unsigned char header[detail::frame_header_size];
   bool eof = false;
   auto ec = platform::read_exact(s.handle, header, sizeof header, eof);
-  if (eof) throw EOFError("the other end of the connection is closed: no more messages will arrive");
+  if (eof) {
+    s.at_eof = true;
+    return std::nullopt;
+  }
   if (ec == std::errc::connection_aborted) {
     s.broken = "the peer closed the connection in the middle of a message header";
     throw SerializationError("truncated message: " + s.broken);
@@ -174,15 +266,12 @@ std::pair<detail::FrameKind, std::string> Connection::next_frame(std::optional<s
     s.broken = e.what();
     throw;
   }
+  if (h.kind == detail::FrameKind::doorbell && h.length == 0) return std::nullopt;
   if (h.kind != detail::FrameKind::object && h.kind != detail::FrameKind::bytes) {
     s.broken = "a frame of kind " + std::to_string(static_cast<int>(h.kind)) + " is not a message";
     throw SerializationError("corrupted stream: " + s.broken);
   }
-  if (maxlength && h.length > *maxlength) {
-    s.broken = "a message of " + std::to_string(h.length) + " bytes exceeded maxlength " +
-               std::to_string(*maxlength);
-    throw SerializationError("bad message length: " + s.broken);
-  }
+  check_length(h.length, maxlength, s.broken);
   std::string payload;
   payload.resize(h.length);
   ec = platform::read_exact(s.handle, payload.data(), payload.size(), eof);
@@ -191,7 +280,7 @@ std::pair<detail::FrameKind, std::string> Connection::next_frame(std::optional<s
     throw SerializationError("truncated message: " + s.broken);
   }
   detail::throw_error(ec, "cannot receive on the connection");
-  return {h.kind, std::move(payload)};
+  return std::make_pair(h.kind, std::move(payload));
 }
 
 std::string Connection::recv_object(const std::string& tag) {
@@ -242,24 +331,86 @@ std::size_t Connection::recv_bytes_into(std::span<char> buffer, std::size_t offs
   return message.size();
 }
 
+// True when recv would not block: a message waits, or the pipe is at EOF (or broken, which
+// recv reports).
+bool Connection::ready_to_receive() {
+  State& s = *state_;
+  if (s.handle == invalid_handle) throw_closed();
+  if (!s.readable) throw SystemError(std::make_error_code(std::errc::operation_not_permitted),
+                                     "this end of the pipe only sends (Pipe(duplex=false))");
+  if (s.pending || !s.stashed.empty() || s.at_eof || !s.broken.empty()) return true;
+  detail::PipeMailbox* box = s.mailbox.in;
+  if (box == nullptr) return detail::readable_now(s.handle);
+  for (;;) {
+    if (box->has_message() || box->pipe_has_messages()) return true;
+    // The pipe owes no message, so if it is readable it holds doorbells (or EOF): they are
+    // taken, so that a stale one does not answer for a message already delivered.
+    if (!detail::readable_now(s.handle)) return false;
+    auto frame = read_pipe_frame({});
+    if (frame) {  // a message sent through the pipe just now: kept for recv
+      s.stashed.push_back(std::move(*frame));
+      return true;
+    }
+    if (s.at_eof) return true;
+  }
+}
+
 bool Connection::poll(std::optional<double> timeout) {
   if (!state_) throw_closed();
-  {
-    std::lock_guard<std::mutex> lock(state_->recv_mutex);
-    if (state_->handle == invalid_handle) throw_closed();
-    if (!state_->readable) throw SystemError(std::make_error_code(std::errc::operation_not_permitted),
-                                             "this end of the pipe only sends (Pipe(duplex=false))");
-    if (state_->pending) return true;
+  State& s = *state_;
+  using clock = std::chrono::steady_clock;
+  auto deadline = clock::now();
+  if (timeout && *timeout > 0)
+    deadline += std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(std::min(*timeout, 2.0e6)));
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(s.recv_mutex);
+      if (ready_to_receive()) return true;
+      // A writer rings only a reader that is not polling: make sure none is left marked so
+      // (by a poller that was killed, say) while this one sleeps on the pipe.
+      if (s.mailbox.in != nullptr) s.mailbox.in->stop_polling();
+    }
+    int ms = -1;
+    if (timeout) {
+      double left = std::chrono::duration<double, std::milli>(deadline - clock::now()).count();
+      ms = left <= 0 ? 0 : static_cast<int>(std::min(left + 0.999, 2.0e9));
+    }
+    std::vector<std::size_t> ready;
+    detail::throw_error(platform::wait_ready({{s.handle, handle_kind::descriptor}}, ms, ready),
+                        "cannot poll the connection");
+    if (ready.empty()) return false;
+    if (s.mailbox.in == nullptr) return true;
+    // Readable: a doorbell (perhaps a stale one), a piped message or EOF; the next round tells.
   }
-  int ms = -1;
-  if (timeout) ms = *timeout <= 0 ? 0 : static_cast<int>(std::min(*timeout * 1000.0 + 0.999, 2.0e9));
-  std::vector<std::size_t> ready;
-  detail::throw_error(platform::wait_ready({{state_->handle, handle_kind::descriptor}}, ms, ready),
-                      "cannot poll the connection");
-  return !ready.empty();
+}
+
+std::int32_t Connection::mailbox_in_index() const noexcept {
+  return state_ && state_->mailbox.block ? state_->mailbox.in_index : -1;
+}
+
+native_handle Connection::mailbox_handle() const noexcept { return state_->mailbox.block->handle(); }
+
+handle_kind Connection::mailbox_handle_kind() noexcept { return detail::region_handle_kind(); }
+
+std::uint64_t Connection::mailbox_size() const noexcept { return state_->mailbox.block->size(); }
+
+void Connection::adopt_mailbox(native_handle block, std::uint64_t size, std::int32_t in_index) {
+  state_->mailbox = detail::link_pipe_mailboxes(detail::SharedBlock::adopt(block, static_cast<std::size_t>(size)),
+                                                in_index, state_->readable, state_->writable);
 }
 
 std::pair<Connection, Connection> Pipe(bool duplex) {
+  auto ends = detail::plain_pipe(duplex);
+  if (auto block = detail::create_pipe_mailboxes()) {
+    ends.first.state_->mailbox = detail::link_pipe_mailboxes(block, 0, true, duplex);
+    ends.second.state_->mailbox = detail::link_pipe_mailboxes(block, 1, duplex, true);
+  }
+  return ends;
+}
+
+namespace detail {
+
+std::pair<Connection, Connection> plain_pipe(bool duplex) {
   platform::pipe_pair pair;
   detail::throw_error(platform::make_pipe(duplex, pair), "cannot create a pipe");
   platform::ignore_broken_pipe_signal();  // A closed peer is an EOFError, not a dead process.
@@ -271,5 +422,7 @@ std::pair<Connection, Connection> Pipe(bool duplex) {
                           : Connection::from_handle(pair.second, duplex, true);
   return {std::move(first), std::move(second)};
 }
+
+}  // namespace detail
 
 }  // namespace mproc

@@ -54,7 +54,7 @@ FrameHeader parse_frame_header(const unsigned char* h, std::size_t limit) {
     throw SerializationError("frame of wire-format version " + std::to_string(h[4]) +
                              ", expected " + std::to_string(frame_version) +
                              " (both sides must run the same mproc version)");
-  if (h[5] < 1 || h[5] > 5)
+  if (h[5] < 1 || h[5] > static_cast<unsigned char>(FrameKind::doorbell))
     throw SerializationError("corrupted frame: unknown frame kind " + std::to_string(h[5]));
   std::size_t length = get_u32(h + 8);
   if (length > limit)

@@ -17,6 +17,7 @@ enum class FrameKind : std::uint8_t {
   object = 3,            ///< Connection.send: a type tag and a cereal payload
   bytes = 4,             ///< Connection.send_bytes: raw bytes
   queue_item = 5,        ///< an item stored in a Queue
+  doorbell = 6,          ///< empty: a message waits in the pipe's mailbox (pipe_mailbox.hpp)
 };
 
 struct FrameHeader {

@@ -1,5 +1,8 @@
 #include <uv.h>
 
+#include <chrono>
+#include <thread>
+
 #include "launch.hpp"
 #include "mproc/platform/channel.hpp"
 #include "mproc/platform/sentinel.hpp"
@@ -67,7 +70,7 @@ void launch_spawn(const std::shared_ptr<ProcessRecord>& record, const SpawnEntry
   platform::channel_pair channel;
   throw_error(platform::make_channel(channel), "cannot create a channel for the new process");
   Runtime& runtime = Runtime::instance();
-  int rc = runtime.loop().call([&](uv_loop_t* loop) {
+  auto spawn_once = [&](uv_loop_t* loop) {
     auto p = std::make_shared<SpawnedProcess>();
     p->handle.data = p.get();
     p->self = p;
@@ -84,7 +87,15 @@ void launch_spawn(const std::shared_ptr<ProcessRecord>& record, const SpawnEntry
     record->control = std::make_unique<SpawnedChild>(p, channel.parent, sentinel);
     runtime.add_child(record);  // Before the loop can report its exit.
     return 0;
-  });
+  };
+  // CreateProcess under Wine fails now and then with an error libuv does not know (UV_UNKNOWN)
+  // while many processes start at once; nothing was created, so it is tried again shortly.
+  int rc = 0;
+  for (int attempt = 1;; ++attempt) {
+    rc = runtime.loop().call(spawn_once);
+    if (rc != UV_UNKNOWN || attempt == 3) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 * attempt));
+  }
   platform::close_handle(channel.child);
   if (rc != 0) {
     platform::close_handle(channel.parent);

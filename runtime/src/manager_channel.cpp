@@ -77,6 +77,12 @@ void ManagerChannel::send(std::string_view message) {
   if (box.sleeping.exchange(0, std::memory_order_seq_cst) != 0) connection_.send_bytes("");
 }
 
+void ManagerChannel::wait_readable(const std::optional<std::chrono::steady_clock::time_point>& deadline) {
+  if (!deadline) return;
+  double left = std::chrono::duration<double>(*deadline - std::chrono::steady_clock::now()).count();
+  if (!connection_.poll(std::max(0.0, left))) throw TimeoutError("the manager did not answer in time");
+}
+
 std::string ManagerChannel::next_socket_payload() {
   if (!socket_payloads_.empty()) {
     std::string message = std::move(socket_payloads_.front());
@@ -89,14 +95,18 @@ std::string ManagerChannel::next_socket_payload() {
   }
 }
 
-std::string ManagerChannel::receive(std::chrono::nanoseconds max_spin) {
+std::string ManagerChannel::receive(std::chrono::nanoseconds max_spin,
+                                    std::optional<std::chrono::milliseconds> timeout) {
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  if (timeout) deadline = std::chrono::steady_clock::now() + *timeout;
   auto spin = std::min(max_spin, spin_.current());
   if (block_ == nullptr) {
     if (!socket_payloads_.empty()) return next_socket_payload();
     if (spin.count() > 0 && !connection_.poll(0.0)) {
-      if (spin_until_readable(connection_, spin)) spin_.hit();
+      if (spin_until_readable(connection_.fileno(), spin)) spin_.hit();
       else spin_.miss();
     }
+    wait_readable(deadline);
     return connection_.recv_bytes();
   }
   Mailbox& box = side_ == Side::client ? block_->to_client : block_->to_server;
@@ -112,6 +122,7 @@ std::string ManagerChannel::receive(std::chrono::nanoseconds max_spin) {
       box.sleeping.store(0, std::memory_order_relaxed);  // a doorbell may still come: ignored
       break;
     }
+    wait_readable(deadline);
     std::string message = connection_.recv_bytes();  // a doorbell, or a big message's bytes
     if (!message.empty()) socket_payloads_.push_back(std::move(message));
   }

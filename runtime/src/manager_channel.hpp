@@ -11,6 +11,7 @@
 // remote client, or the server could not attach) everything goes over the socket.
 #include <chrono>
 #include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,8 +43,10 @@ class ManagerChannel {
 
   void send(std::string_view message);
   /// The next message. Polls for a while (at most `max_spin`, adapted to how polling has
-  /// fared) before sleeping. EOFError when the peer closed.
-  std::string receive(std::chrono::nanoseconds max_spin);
+  /// fared) before sleeping. EOFError when the peer closed; TimeoutError when nothing came
+  /// within `timeout` (the channel is then out of step: drop it).
+  std::string receive(std::chrono::nanoseconds max_spin,
+                      std::optional<std::chrono::milliseconds> timeout = std::nullopt);
   /// Whether the peer closed (its process died), while it is waiting for a reply and so sends
   /// nothing but perhaps a stale doorbell.
   bool peer_gone();
@@ -52,6 +55,8 @@ class ManagerChannel {
 
  private:
   std::string next_socket_payload();
+  /// Throws TimeoutError if nothing is readable on the socket by `deadline` (if any).
+  void wait_readable(const std::optional<std::chrono::steady_clock::time_point>& deadline);
 
   Connection connection_;
   Side side_;

@@ -118,7 +118,8 @@ void offer_block(ManagerChannel& channel) {
 }  // namespace
 
 std::string manager_request(const std::string& address, const std::string& authkey,
-                            const ManagerRequest& request) {
+                            const ManagerRequest& request,
+                            std::optional<std::chrono::milliseconds> reply_timeout) {
   if (connections_gone)
     throw EOFError("cannot call the manager at " + address + " while this thread is exiting");
   auto& cache = thread_connections().by_address;
@@ -142,7 +143,7 @@ std::string manager_request(const std::string& address, const std::string& authk
   try {
     found->second->send(wire::save(request));
     // Most calls are answered within a few microseconds: poll for a while before sleeping.
-    wire::load(found->second->receive(std::chrono::microseconds(100)), reply);
+    wire::load(found->second->receive(std::chrono::microseconds(100), reply_timeout), reply);
   } catch (const std::exception& e) {
     cache.erase(found);
     throw EOFError("lost the connection to the manager at " + address + " (" + e.what() +
@@ -182,7 +183,7 @@ void ProxyState::give_back() noexcept {
     ManagerRequest request;
     request.op = ManagerOp::decref;
     request.id = token_.id;
-    manager_request(token_.address, token_.authkey, request);
+    manager_request(token_.address, token_.authkey, request, bounded_reply_timeout);
   } catch (...) {
     // The manager is gone (shut down, or this process is exiting after it): nothing to give back.
   }

@@ -135,7 +135,7 @@ void ManagerState::stop() {
   try {
     ManagerRequest request;
     request.op = ManagerOp::shutdown;
-    manager_request(address.to_string(), authkey, request);
+    manager_request(address.to_string(), authkey, request, detail::bounded_reply_timeout);
   } catch (const std::exception&) {
     // Already gone, or not answering: joined or killed below.
   }

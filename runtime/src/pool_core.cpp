@@ -13,6 +13,7 @@
 #include "mproc/platform/allocator.hpp"
 #include "mproc/platform/pipe.hpp"
 #include "mproc/platform/sentinel.hpp"
+#include "plain_pipe.hpp"
 #include "throw_error.hpp"
 
 namespace mproc::detail {
@@ -105,7 +106,7 @@ PoolCore::PoolCore(PoolOptions options) {
   }
   settings_.maxtasks = maxtasks_;
   platform::keep_freed_memory_for_reuse();  // this side builds and takes apart chunks too
-  std::tie(wake_reader_, wake_writer_) = Pipe(false);
+  std::tie(wake_reader_, wake_writer_) = plain_pipe(false);  // waited on by descriptor
   try {
     for (int i = 0; i < processes_; ++i) start_worker();
   } catch (...) {
@@ -145,7 +146,7 @@ PoolCore::~PoolCore() {
 
 void PoolCore::start_worker() {
   RawValue<WorkerSlot> slot;
-  auto [ours, theirs] = Pipe(true);
+  auto [ours, theirs] = plain_pipe(true);  // the result thread waits on its descriptor
   ProcessOptions options;
   options.daemon = true;
   options.start_method = method_;

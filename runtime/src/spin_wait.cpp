@@ -2,6 +2,9 @@
 
 #include <atomic>
 #include <thread>
+#include <vector>
+
+#include "mproc/platform/pipe.hpp"
 
 namespace mproc::detail {
 namespace {
@@ -32,12 +35,19 @@ SpinSlot::~SpinSlot() {
 
 void yield_cpu() noexcept { std::this_thread::yield(); }
 
-bool spin_until_readable(Connection& connection, std::chrono::nanoseconds budget) {
+bool readable_now(native_handle handle) {
+  std::vector<std::size_t> ready;
+  return !platform::wait_ready({{handle, handle_kind::descriptor}}, 0, ready) && !ready.empty();
+}
+
+bool spin_until_readable(native_handle handle, std::chrono::nanoseconds budget) {
+  // Each poll is a system call (under Wine, a round trip to its server), so the clock is
+  // read after every one rather than every 64 as in spin_until.
   SpinSlot slot;
   if (!slot) return false;
   auto deadline = std::chrono::steady_clock::now() + budget;
   do {
-    if (connection.poll(0.0)) return true;
+    if (readable_now(handle)) return true;
   } while (std::chrono::steady_clock::now() < deadline);
   return false;
 }

@@ -6,7 +6,7 @@
 // pollers never starve the threads they are waiting for.
 #include <chrono>
 
-#include "mproc/connection.hpp"
+#include "mproc/platform/native_handle.hpp"
 
 namespace mproc::detail {
 
@@ -61,7 +61,11 @@ class SpinBudget {
   std::chrono::nanoseconds current_;
 };
 
-/// Polls `connection` until it is readable or `budget` has passed; returns whether it is.
-bool spin_until_readable(Connection& connection, std::chrono::nanoseconds budget);
+/// Whether the descriptor `handle` has something to read (or is at EOF), without waiting.
+bool readable_now(native_handle handle);
+
+/// Polls the descriptor `handle` until it is readable or `budget` has passed; returns whether
+/// it is.
+bool spin_until_readable(native_handle handle, std::chrono::nanoseconds budget);
 
 }  // namespace mproc::detail

@@ -1,6 +1,7 @@
 #include "mproc/wait.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include "mproc/platform/pipe.hpp"
 #include "mproc/platform/sentinel.hpp"
@@ -38,15 +39,29 @@ std::vector<std::size_t> wait_indices(const std::vector<platform::handle_ref>& r
 }  // namespace
 
 std::vector<Waitable> wait(const std::vector<Waitable>& objects, std::optional<double> timeout) {
+  using clock = std::chrono::steady_clock;
+  auto deadline = clock::now() + std::chrono::duration_cast<clock::duration>(
+                                     std::chrono::duration<double>(std::min(timeout.value_or(0.0), 2.0e6)));
+  auto ready_connection = [](const Waitable& o) {
+    return const_cast<Connection*>(o.connection())->poll(0.0);
+  };
   std::vector<Waitable> result;
-  // A message a previous recv kept is ready without asking the OS.
+  // A message a previous recv kept, or one in a pipe's mailbox, is ready without asking the OS.
   for (const auto& o : objects)
-    if (o.connection() != nullptr && const_cast<Connection*>(o.connection())->poll(0.0)) result.push_back(o);
+    if (o.connection() != nullptr && ready_connection(o)) result.push_back(o);
   if (!result.empty()) return result;
   std::vector<platform::handle_ref> refs;
   for (const auto& o : objects) refs.push_back({o.handle(), o.kind()});
-  for (std::size_t i : wait_indices(refs, timeout)) result.push_back(objects[i]);
-  return result;
+  for (;;) {
+    std::optional<double> left;
+    if (timeout) left = std::max(0.0, std::chrono::duration<double>(deadline - clock::now()).count());
+    auto indices = wait_indices(refs, left);
+    // A pipe's descriptor can be readable for a doorbell whose message was already received
+    // (see pipe_mailbox.hpp): asking the connection itself drops those.
+    for (std::size_t i : indices)
+      if (objects[i].connection() == nullptr || ready_connection(objects[i])) result.push_back(objects[i]);
+    if (!result.empty() || indices.empty()) return result;
+  }
 }
 
 std::vector<Connection> wait(const std::vector<Connection>& connections, std::optional<double> timeout) {

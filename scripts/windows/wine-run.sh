@@ -3,7 +3,8 @@
 # cmake/toolchains/mingw-w64-x86_64.cmake, so plain `ctest` runs .exe tests).
 #
 #   wine-run.sh prog.exe [args...]   exit status = prog.exe's exit code;
-#                                    '\r' stripped from its stdout and stderr
+#                                    '\r' stripped from its stdout and stderr,
+#                                    line by line (a killed run keeps its last lines)
 #   wine-run.sh --init               only create/start the prefix
 #
 # Env: WINEPREFIX (default <repo>/.deps/wineprefix),
@@ -83,6 +84,6 @@ if [[ $# -eq 0 ]]; then
     exit 2
 fi
 
-"$wine" "$@" </dev/null 2> >(tr -d '\r' >&2) | tr -d '\r'
+"$wine" "$@" </dev/null 2> >(stdbuf -oL tr -d '\r' >&2) | stdbuf -oL tr -d '\r'
 rc=${PIPESTATUS[0]}
 exit "$rc"

@@ -114,6 +114,11 @@ class Connection {
             readable(), writable(), separate_write);
     if (separate_write)
       archive(detail::export_handle(raw_write_handle(), handle_kind::descriptor, "Connection"));
+    // A Pipe()'s end also carries its pipe's mailbox block (-1: it has none).
+    std::int32_t mailbox_side = mailbox_in_index();
+    archive(mailbox_side);
+    if (mailbox_side >= 0)
+      archive(detail::export_handle(mailbox_handle(), mailbox_handle_kind(), "Connection"), mailbox_size());
   }
   template <class Archive>
   void load(Archive& archive) {
@@ -128,15 +133,32 @@ class Connection {
     } else {
       *this = from_handle(read, r, w);
     }
+    std::int32_t mailbox_side = -1;
+    archive(mailbox_side);
+    if (mailbox_side >= 0) {
+      std::uint32_t block_index = 0;
+      std::uint64_t block_size = 0;
+      archive(block_index, block_size);
+      adopt_mailbox(detail::import_handle(block_index, "Connection"), block_size, mailbox_side);
+    }
   }
 
  private:
   struct State;
+  friend std::pair<Connection, Connection> Pipe(bool duplex);
   native_handle raw_handle() const noexcept;
   native_handle raw_write_handle() const noexcept;
+  std::int32_t mailbox_in_index() const noexcept;
+  native_handle mailbox_handle() const noexcept;
+  static handle_kind mailbox_handle_kind() noexcept;
+  std::uint64_t mailbox_size() const noexcept;
+  void adopt_mailbox(native_handle block, std::uint64_t size, std::int32_t in_index);
   void send_object(const std::string& tagged_payload);
   void send_frame(detail::FrameKind kind, std::string_view payload);
+  void write_frame_now(detail::FrameKind kind, std::string_view payload);
   std::pair<detail::FrameKind, std::string> next_frame(std::optional<std::size_t> maxlength);
+  std::optional<std::pair<detail::FrameKind, std::string>> read_pipe_frame(std::optional<std::size_t> maxlength);
+  bool ready_to_receive();
   std::string recv_object(const std::string& tag);
   static std::size_t object_header_size(const std::string& payload);
 
@@ -144,7 +166,10 @@ class Connection {
 };
 
 /// Two connected ends (Python's `Pipe(duplex)`). With `duplex = false` the first end only
-/// receives and the second only sends.
+/// receives and the second only sends. Small messages between the ends pass through shared
+/// memory when the reader is waiting for them; the pipe's descriptor still becomes readable
+/// when a message waits for a reader that is not in `recv` (for `wait()` and `poll()`; a raw
+/// select() on `fileno()` may rarely wake for a message that was already received).
 std::pair<Connection, Connection> Pipe(bool duplex = true);
 
 }  // namespace mproc
