@@ -3,8 +3,7 @@
 # cmake/toolchains/mingw-w64-x86_64.cmake, so plain `ctest` runs .exe tests).
 #
 #   wine-run.sh prog.exe [args...]   exit status = prog.exe's exit code;
-#                                    '\r' stripped from its stdout and stderr,
-#                                    line by line (a killed run keeps its last lines)
+#                                    '\r' stripped from its stdout and stderr
 #   wine-run.sh --init               only create/start the prefix
 #
 # Env: WINEPREFIX (default <repo>/.deps/wineprefix),
@@ -84,6 +83,9 @@ if [[ $# -eq 0 ]]; then
     exit 2
 fi
 
-"$wine" "$@" </dev/null 2> >(stdbuf -oL tr -d '\r' >&2) | stdbuf -oL tr -d '\r'
+# stderr is passed on line by line (a killed run keeps its last words: the tests' watchdog and
+# trace write there); stdout in blocks, so that lines a child logs on stderr do not land in the
+# middle of what the examples' tests match on stdout.
+"$wine" "$@" </dev/null 2> >(stdbuf -oL tr -d '\r' >&2) | tr -d '\r'
 rc=${PIPESTATUS[0]}
 exit "$rc"
