@@ -554,6 +554,45 @@ TEST_CASE("manager_children_started_while_others_finish_never_deadlock", "[manag
   CHECK(m.number_of_objects() == 2);
 }
 
+namespace {
+
+void wait_until_released(mproc::Event released) { (void)released.wait(test::deadline_seconds); }
+
+void hold_lock_and_fork_a_survivor(mproc::AcquirerProxy lock, mproc::Event release_survivor,
+                                   mproc::Queue<int> survivor_pid, mproc::Event holding) {
+  lock.acquire();
+  // Forked, so it inherits this process's connection to the manager; not daemonic, so it
+  // outlives this process.
+  mproc::Process survivor = mproc::get_context("fork").Process(wait_until_released, release_survivor);
+  survivor.start();
+  survivor_pid.put(*survivor.pid());
+  holding.set();
+  mproc::Event().wait();  // Until killed.
+}
+
+}  // namespace
+
+TEST_CASE("manager_lock_of_a_killed_client_is_released_while_its_forked_child_lives", "[manager]") {
+  auto methods = mproc::get_all_start_methods();
+  if (std::find(methods.begin(), methods.end(), "fork") == methods.end()) return;  // Windows
+  auto m = mproc::Manager();
+  auto lock = m.Lock();
+  mproc::Event release_survivor, holding;
+  mproc::Queue<int> survivor_pid;
+  mproc::Process client(hold_lock_and_fork_a_survivor, lock, release_survivor, survivor_pid, holding);
+  client.start();
+  REQUIRE(holding.wait(test::deadline_seconds));
+  int survivor = survivor_pid.get(true, test::deadline_seconds);
+  client.kill();
+  test::join_or_fail(client);
+  // The forked child closed its copy of the client's connection, so the server saw the
+  // client die and released its lock (before: only once the survivor had exited too).
+  CHECK(lock.acquire(true, test::deadline_seconds));
+  lock.release();
+  release_survivor.set();
+  if (test::can_watch_pids()) CHECK(test::wait_process_gone(survivor));
+}
+
 TEST_CASE("manager_shutdown_and_use_afterwards", "[manager]") {
   auto m = mproc::Manager();
   auto d = m.dict<int, int>();

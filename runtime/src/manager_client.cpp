@@ -10,18 +10,30 @@
 
 #include "mproc/detail/manager_proxy_base.hpp"
 #include "mproc/listener.hpp"
+#include "mproc/platform/channel.hpp"
 #include "cached_pid.hpp"
 #include "manager_channel.hpp"
 
 namespace mproc::detail {
 namespace {
 
+void forget_socket(const Connection& connection) noexcept;
+
+// Closes a cached connection and takes it off the process-wide list of open sockets.
+struct CloseChannel {
+  void operator()(ManagerChannel* channel) const noexcept {
+    forget_socket(channel->connection());
+    delete channel;
+  }
+};
+using ChannelPtr = std::unique_ptr<ManagerChannel, CloseChannel>;
+
 // This thread's connections, by manager address. A forked child inherits the forking thread's
 // map with the parent's connections in it; it must not talk over those, so they are dropped
 // (closing a descriptor copy leaves the parent's connection open).
 struct ThreadConnections {
   int pid = 0;
-  std::unordered_map<std::string, std::unique_ptr<ManagerChannel>> by_address;
+  std::unordered_map<std::string, ChannelPtr> by_address;
 };
 thread_local bool connections_gone = false;  // trivially destructible: readable at thread exit
 
@@ -30,8 +42,13 @@ struct ConnectionsHolder {
   ~ConnectionsHolder() { connections_gone = true; }
 };
 
-ThreadConnections& thread_connections() {
+ConnectionsHolder& this_thread_holder() {
   thread_local ConnectionsHolder holder;
+  return holder;
+}
+
+ThreadConnections& thread_connections() {
+  ConnectionsHolder& holder = this_thread_holder();
   int pid = cached_pid();
   if (holder.connections.pid != pid) {
     holder.connections.by_address.clear();
@@ -64,6 +81,10 @@ struct Referenced {
   std::mutex mutex;
   std::unordered_set<ProxyState*> states;
   std::atomic<bool> any{false};  // !states.empty(), readable without the mutex
+  // The descriptors of every thread's manager connections. A forked child closes its copies at
+  // once: other threads' connections have no owner there, and a copy left open would hide the
+  // parent's death from the server (which releases a dead client's locks when it sees EOF).
+  std::unordered_set<native_handle> sockets;
 
   void insert(ProxyState* state) {
     std::lock_guard lock(mutex);
@@ -92,6 +113,20 @@ Referenced& referenced() {
   if (registry.compare_exchange_strong(r, fresh, std::memory_order_acq_rel)) return *fresh;
   delete fresh;  // another thread made it first
   return *r;
+}
+
+// A client's connection is one socket: one descriptor.
+void remember_socket(const Connection& connection) {
+  native_handle socket = connection.fileno();
+  std::lock_guard lock(referenced().mutex);
+  referenced().sockets.insert(socket);
+}
+
+void forget_socket(const Connection& connection) noexcept {
+  if (connection.closed()) return;
+  native_handle socket = connection.fileno();
+  std::lock_guard lock(referenced().mutex);
+  referenced().sockets.erase(socket);
 }
 
 // Offers the server a shared-memory block for this connection (see manager_channel.hpp). A
@@ -127,9 +162,10 @@ std::string manager_request(const std::string& address, const std::string& authk
   auto found = cache.find(key);
   if (found == cache.end()) {
     try {
-      auto channel = std::make_unique<ManagerChannel>(
+      ChannelPtr channel(new ManagerChannel(
           Client(Address(address), authkey.empty() ? std::nullopt : std::optional<std::string>(authkey)),
-          ManagerChannel::Side::client);
+          ManagerChannel::Side::client));
+      remember_socket(channel->connection());
       offer_block(*channel);
       found = cache.emplace(key, std::move(channel)).first;
     } catch (const AuthenticationError&) {
@@ -200,7 +236,22 @@ bool holds_proxy_references() noexcept {
 
 void proxy_registry_before_fork() noexcept { referenced().mutex.lock(); }
 
-void proxy_registry_after_fork() noexcept { referenced().mutex.unlock(); }
+void proxy_registry_after_fork_in_parent() noexcept { referenced().mutex.unlock(); }
+
+void proxy_registry_after_fork_in_child() noexcept {
+  referenced().mutex.unlock();
+  // This thread's own channels close their copies (and leave the list) as its map is emptied;
+  // every other thread's are closed here, since those threads do not exist in this process.
+  ThreadConnections& mine = this_thread_holder().connections;
+  mine.by_address.clear();
+  mine.pid = 0;
+  std::unordered_set<native_handle> inherited;
+  {
+    std::lock_guard lock(referenced().mutex);
+    inherited.swap(referenced().sockets);
+  }
+  for (native_handle h : inherited) platform::close_handle(h);
+}
 
 ProxyState::~ProxyState() {
   referenced().erase(this);

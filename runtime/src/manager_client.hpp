@@ -32,8 +32,10 @@ void release_proxy_references() noexcept;
 bool holds_proxy_references() noexcept;
 
 /// Fork handlers: the registry of this process's proxies is locked across fork(), so that a
-/// forked child finds it whole and unlocked.
+/// forked child finds it whole and unlocked. The child also closes its copies of the parent's
+/// manager connections, so that a server sees the parent's death when it happens.
 void proxy_registry_before_fork() noexcept;
-void proxy_registry_after_fork() noexcept;
+void proxy_registry_after_fork_in_parent() noexcept;
+void proxy_registry_after_fork_in_child() noexcept;
 
 }  // namespace mproc::detail

@@ -114,12 +114,12 @@ void Runtime::before_fork() {
 }
 
 void Runtime::after_fork_in_parent() {
-  proxy_registry_after_fork();
+  proxy_registry_after_fork_in_parent();
   if (Runtime* rt = current.load(std::memory_order_acquire)) rt->children_mutex_.unlock();
 }
 
 void Runtime::after_fork_in_child() {
-  proxy_registry_after_fork();  // Locked by this very thread before the fork, as below.
+  proxy_registry_after_fork_in_child();  // Locked by this very thread before the fork, as below.
   Runtime* rt = current.load(std::memory_order_acquire);
   if (rt != nullptr) rt->children_mutex_.unlock();
   inherited = rt;
