@@ -1,7 +1,13 @@
 // Start methods, contexts, and what each method can run.
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
+#include <vector>
 
+#include "mproc/platform/process_control.hpp"
 #include "support.hpp"
 
 namespace {
@@ -76,4 +82,50 @@ TEST_CASE("start_method_unserializable_argument_is_fork_only", "[start_method]")
     }
     CHECK_THROWS_AS(b.start(), mproc::ValueError);
   }
+}
+
+namespace {
+
+// The children of this process whose environment names them a forkserver (Linux /proc).
+std::vector<int> forkserver_pids() {
+  std::vector<int> found;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream environment(entry.path() / "environ", std::ios::binary);
+    std::string all((std::istreambuf_iterator<char>(environment)), std::istreambuf_iterator<char>());
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    int ppid = std::atoi(line.c_str() + close + 4);  // ") S <ppid>"
+    if (ppid == mproc::getpid() && all.find(std::string("MPROC_ROLE=forkserver") + '\0') != std::string::npos)
+      found.push_back(std::stoi(name));
+  }
+  return found;
+}
+
+
+}  // namespace
+
+TEST_CASE("start_method_forkserver_killed_is_replaced_on_next_start", "[start_method]") {
+  if (!test::can_watch_pids()) return;  // needs /proc, and the forkserver start method
+  auto ctx = mproc::get_context("forkserver");
+  mproc::Process first = ctx.Process(exit_with, 3);
+  first.start();
+  test::join_or_fail(first);
+  REQUIRE(first.exitcode() == 3);
+  auto servers = forkserver_pids();
+  REQUIRE(servers.size() == 1);
+  REQUIRE_FALSE(mproc::platform::send_signal(servers[0], mproc::platform::signal_kill()));
+  REQUIRE(test::wait_process_gone(servers[0]));
+  // The next start finds nobody listening and starts a new server instead of failing for good.
+  mproc::Process second = ctx.Process(exit_with, 4);
+  second.start();
+  test::join_or_fail(second);
+  CHECK(second.exitcode() == 4);
+  auto replaced = forkserver_pids();
+  REQUIRE(replaced.size() == 1);
+  CHECK(replaced[0] != servers[0]);
 }

@@ -112,6 +112,15 @@ std::error_code write_all2(native_handle h, const void* a, std::size_t a_size, c
   return {};
 }
 
+bool readable_now(native_handle h) noexcept {
+  pollfd fd{static_cast<int>(h), POLLIN, 0};
+  int r;
+  do {
+    r = ::poll(&fd, 1, 0);
+  } while (r < 0 && errno == EINTR);
+  return r != 0;  // Ready, at EOF (POLLHUP), or an error (POLLNVAL/-1) that a read will report.
+}
+
 std::error_code wait_ready(const std::vector<handle_ref>& handles, int timeout_ms,
                            std::vector<std::size_t>& ready) noexcept {
   ready.clear();

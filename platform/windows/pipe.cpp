@@ -75,6 +75,8 @@ std::error_code write_all2(native_handle h, const void* a, std::size_t a_size, c
   return write_all(h, b, b_size);
 }
 
+bool readable_now(native_handle h) noexcept { return descriptor_ready(h); }
+
 // Pipes cannot join WaitForMultipleObjects without overlapped I/O on every end, so this peeks at
 // each one and sleeps a little between rounds; no 64-handle limit either way.
 std::error_code wait_ready(const std::vector<handle_ref>& handles, int timeout_ms,

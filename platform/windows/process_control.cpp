@@ -29,6 +29,20 @@ std::error_code send_signal(int, int) noexcept { return not_supported(); }
 // Windows has no parent-death signal; libuv puts every child in a kill-on-close Job Object.
 void arm_parent_death_signal(int) noexcept {}
 
+std::uint64_t process_start_stamp(int pid) noexcept {
+  if (pid <= 0) return 0;
+  HANDLE h = ::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | SYNCHRONIZE, FALSE, static_cast<DWORD>(pid));
+  if (h == nullptr) return 0;
+  std::uint64_t stamp = 0;
+  FILETIME created, exited, kernel, user;
+  if (::WaitForSingleObject(h, 0) == WAIT_TIMEOUT && ::GetProcessTimes(h, &created, &exited, &kernel, &user)) {
+    stamp = (static_cast<std::uint64_t>(created.dwHighDateTime) << 32) | created.dwLowDateTime;
+    if (stamp == 0) stamp = 1;
+  }
+  ::CloseHandle(h);
+  return stamp;
+}
+
 void fast_exit(int code) noexcept { std::_Exit(code); }
 
 }  // namespace mproc::platform

@@ -12,7 +12,7 @@
 #include <tuple>
 #include <vector>
 
-#include "frame.hpp"
+#include "connection/frame.hpp"
 #include "mproc/connection.hpp"
 #include "mproc/platform/channel.hpp"
 

@@ -159,6 +159,7 @@ class Connection {
   std::pair<detail::FrameKind, std::string> next_frame(std::optional<std::size_t> maxlength);
   std::optional<std::pair<detail::FrameKind, std::string>> read_pipe_frame(std::optional<std::size_t> maxlength);
   bool ready_to_receive();
+  std::optional<std::pair<detail::FrameKind, std::string>> take_pipe_ahead_of_mailbox();
   std::string recv_object(const std::string& tag);
   static std::size_t object_header_size(const std::string& payload);
 

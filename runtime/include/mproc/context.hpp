@@ -1,5 +1,6 @@
 #pragma once
-// Start methods and contexts: Python's `set_start_method`, `get_context` and friends.
+// Contexts: Python's `get_context(method)`, the `mproc` API bound to one start method (the
+// start-method functions themselves are in start_method.hpp, included here).
 #include <string>
 #include <string_view>
 #include <utility>
@@ -7,19 +8,9 @@
 
 #include "mproc/pool.hpp"
 #include "mproc/process.hpp"
+#include "mproc/start_method.hpp"
 
 namespace mproc {
-
-/// Sets the default start method ("fork", "spawn" or "forkserver"). A second call is an error
-/// unless `force` is true (Python's `RuntimeError: context has already been set`).
-void set_start_method(std::string_view method, bool force = false);
-
-/// The default start method; fixes it to the platform default if it was not set yet. With
-/// `allow_none`, returns an empty string instead when it was not set.
-std::string get_start_method(bool allow_none = false);
-
-/// The start methods this platform offers, the default first.
-std::vector<std::string> get_all_start_methods();
 
 /// A context: the same API as the `mproc` namespace, bound to one start method.
 class Context {

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "mproc/detail/block_argument.hpp"
 #include "mproc/detail/manager_proxy_base.hpp"
 #include "mproc/detail/wait_for_predicate.hpp"
 #include "mproc/errors.hpp"
@@ -203,13 +204,13 @@ class NamespaceProxy : public detail::ProxyBase {
   /// `ns.name = value`
   template <class T>
   void set(const std::string& name, const T& value) const {
-    call("__setattr__", {detail::encode(name), detail::type_name(typeid(T)), detail::encode(value)});
+    call("__setattr__", {detail::encode(name), detail::type_name_of<T>(), detail::encode(value)});
   }
   /// `ns.name`; AttributeError when it was never set.
   template <class T>
   T get(const std::string& name) const {
     return detail::decode<T>(
-        call("__getattr__", {detail::encode(name), detail::type_name(typeid(T))}));
+        call("__getattr__", {detail::encode(name), detail::type_name_of<T>()}));
   }
   bool has(const std::string& name) const {
     return call_as<bool>("__contains__", {detail::encode(name)});
@@ -246,9 +247,26 @@ class QueueProxy : public detail::ProxyBase {
   void put(const T& item, bool block = true, std::optional<double> timeout = std::nullopt) const {
     call("put", {detail::encode(item), detail::encode(block), detail::encode_timeout(timeout)});
   }
+  /// Refused at build time: the number would become `block` (detail/block_argument.hpp).
+  template <detail::mistaken_block_argument B>
+  void put(const T&, B, std::optional<double> = std::nullopt) const {
+    static_assert(detail::refused_block_argument<B>,
+                  "mproc: QueueProxy::put(item, 5.0) would mean block=true with no timeout (the "
+                  "second argument is `bool block`); write put(item, true, 5.0) for a 5 s "
+                  "timeout, or put_nowait(item) not to wait");
+  }
   void put_nowait(const T& item) const { put(item, false); }
   T get(bool block = true, std::optional<double> timeout = std::nullopt) const {
     return detail::decode<T>(call("get", {detail::encode(block), detail::encode_timeout(timeout)}));
+  }
+  /// Refused at build time: the number would become `block` (detail/block_argument.hpp).
+  template <detail::mistaken_block_argument B>
+  T get(B, std::optional<double> = std::nullopt) const {
+    static_assert(detail::refused_block_argument<B>,
+                  "mproc: QueueProxy::get(5.0) would mean block=true with no timeout (the first "
+                  "argument is `bool block`); write get(true, 5.0) for a 5 s timeout, or "
+                  "get_nowait() not to wait");
+    return get();
   }
   T get_nowait() const { return get(false); }
   std::size_t qsize() const { return call_as<std::uint64_t>("qsize"); }
@@ -270,6 +288,15 @@ class AcquirerProxy : public detail::ProxyBase {
   AcquirerProxy() = default;
   bool acquire(bool block = true, std::optional<double> timeout = std::nullopt) const {
     return call_as<bool>("acquire", {detail::encode(block), detail::encode_timeout(timeout)});
+  }
+  /// Refused at build time: the number would become `block` (detail/block_argument.hpp).
+  template <detail::mistaken_block_argument B>
+  bool acquire(B, std::optional<double> = std::nullopt) const {
+    static_assert(detail::refused_block_argument<B>,
+                  "mproc: AcquirerProxy::acquire(5.0) would mean block=true with no timeout (the "
+                  "first argument is `bool block`); write acquire(true, 5.0) for a 5 s timeout, "
+                  "or acquire(false) not to wait");
+    return false;
   }
   void release() const { call("release"); }
   void lock() const { (void)acquire(); }
@@ -306,6 +333,15 @@ class ConditionProxy : public detail::ProxyBase {
   ConditionProxy() = default;
   bool acquire(bool block = true, std::optional<double> timeout = std::nullopt) const {
     return call_as<bool>("acquire", {detail::encode(block), detail::encode_timeout(timeout)});
+  }
+  /// Refused at build time: the number would become `block` (detail/block_argument.hpp).
+  template <detail::mistaken_block_argument B>
+  bool acquire(B, std::optional<double> = std::nullopt) const {
+    static_assert(detail::refused_block_argument<B>,
+                  "mproc: ConditionProxy::acquire(5.0) would mean block=true with no timeout (the "
+                  "first argument is `bool block`); write acquire(true, 5.0) for a 5 s timeout, "
+                  "or acquire(false) not to wait");
+    return false;
   }
   void release() const { call("release"); }
   void lock() const { (void)acquire(); }

@@ -133,7 +133,7 @@ class BaseManager {
     std::vector<std::string> encoded;
     if constexpr (sizeof...(A) > 0) {
       using Args = std::tuple<std::decay_t<A>...>;
-      encoded = {detail::type_name(typeid(Args)), wire::save(Args(args...))};
+      encoded = {detail::type_name_of<Args>(), wire::save(Args(args...))};
     }
     return P(create_object(type_id, std::move(encoded)));
   }

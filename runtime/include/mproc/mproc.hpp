@@ -3,6 +3,7 @@
 #include "mproc/barrier.hpp"
 #include "mproc/connection.hpp"
 #include "mproc/context.hpp"
+#include "mproc/start_method.hpp"
 #include "mproc/current_process.hpp"
 #include "mproc/errors.hpp"
 #include "mproc/init.hpp"

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "mproc/detail/block_argument.hpp"
 #include "mproc/detail/handle_passing.hpp"
 #include "mproc/detail/queue_core.hpp"
 #include "mproc/errors.hpp"
@@ -96,12 +97,29 @@ class Queue : public detail::QueueBase<T> {
   void put(const T& item, bool block = true, std::optional<double> timeout = std::nullopt) {
     this->put_item(item, block, timeout);
   }
+  /// Refused at build time: the number would become `block` (detail/block_argument.hpp).
+  template <detail::mistaken_block_argument B>
+  void put(const T&, B, std::optional<double> = std::nullopt) {
+    static_assert(detail::refused_block_argument<B>,
+                  "mproc: Queue::put(item, 5.0) would mean block=true with no timeout (the "
+                  "second argument is `bool block`); write put(item, true, 5.0) for a 5 s "
+                  "timeout, or put_nowait(item) not to wait");
+  }
   void put_nowait(const T& item) { put(item, false); }
 
   /// Removes and returns the oldest item. With `block`, waits up to `timeout` seconds (forever
   /// for nullopt); throws Empty if none came.
   T get(bool block = true, std::optional<double> timeout = std::nullopt) {
     return this->get_item(block, timeout);
+  }
+  /// Refused at build time: the number would become `block` (detail/block_argument.hpp).
+  template <detail::mistaken_block_argument B>
+  T get(B, std::optional<double> = std::nullopt) {
+    static_assert(detail::refused_block_argument<B>,
+                  "mproc: Queue::get(5.0) would mean block=true with no timeout (the first "
+                  "argument is `bool block`); write get(true, 5.0) for a 5 s timeout, or "
+                  "get_nowait() not to wait");
+    return get();
   }
   T get_nowait() { return get(false); }
 

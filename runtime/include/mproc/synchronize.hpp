@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 
+#include "mproc/detail/block_argument.hpp"
 #include "mproc/detail/handle_passing.hpp"
 #include "mproc/detail/wait_for_predicate.hpp"
 #include "mproc/platform/native_handle.hpp"
@@ -21,6 +22,7 @@ namespace detail {
 struct LockState;
 struct SemaphoreState;
 struct EventState;
+struct WaiterTable;
 // Opens the objects behind handles received in a child.
 std::shared_ptr<LockState> adopt_lock(native_handle handle, bool recursive);
 std::shared_ptr<SemaphoreState> adopt_semaphore(native_handle handle);
@@ -29,6 +31,9 @@ native_handle lock_handle(const LockState& s);
 bool lock_recursive(const LockState& s);
 native_handle semaphore_handle(const SemaphoreState& s);
 void event_handles(const EventState& s, native_handle (&out)[3]);
+std::shared_ptr<WaiterTable> create_waiter_table();
+std::shared_ptr<WaiterTable> adopt_waiter_table(native_handle region);
+native_handle waiter_table_handle(const WaiterTable& t);
 handle_kind sync_handle_kind();
 handle_kind region_handle_kind();
 }  // namespace detail
@@ -42,6 +47,15 @@ class Lock {
   /// it. A thread that already holds it gets false (or, waiting forever, a ValueError instead
   /// of Python's self-deadlock).
   bool acquire(bool block = true, std::optional<double> timeout = std::nullopt);
+  /// Refused at build time: the number would become `block` (detail/block_argument.hpp).
+  template <detail::mistaken_block_argument B>
+  bool acquire(B, std::optional<double> = std::nullopt) {
+    static_assert(detail::refused_block_argument<B>,
+                  "mproc: Lock::acquire(5.0) would mean block=true with no timeout (the first "
+                  "argument is `bool block`); write acquire(true, 5.0) for a 5 s timeout, or "
+                  "acquire(false) not to wait");
+    return false;
+  }
   /// Releases; ValueError if this thread does not hold it. (Python's Lock, a semaphore, lets
   /// any process release it; an owned lock is what makes owner-death recovery possible.)
   void release();
@@ -93,6 +107,15 @@ class Semaphore {
  public:
   explicit Semaphore(unsigned value = 1);
   bool acquire(bool block = true, std::optional<double> timeout = std::nullopt);
+  /// Refused at build time: the number would become `block` (detail/block_argument.hpp).
+  template <detail::mistaken_block_argument B>
+  bool acquire(B, std::optional<double> = std::nullopt) {
+    static_assert(detail::refused_block_argument<B>,
+                  "mproc: Semaphore::acquire(5.0) would mean block=true with no timeout (the "
+                  "first argument is `bool block`); write acquire(true, 5.0) for a 5 s timeout, "
+                  "or acquire(false) not to wait");
+    return false;
+  }
   /// Increments; for a BoundedSemaphore, ValueError if that would go above its initial value.
   void release();
   /// The current value (Python's `get_value`; not available on Windows: SystemError).
@@ -159,7 +182,12 @@ class Event {
 };
 
 /// Python's `multiprocessing.Condition(lock=None)`: wait for a change another process
-/// announces with `notify`. Built as CPython builds it, from the lock and three semaphores.
+/// announces with `notify`.
+///
+/// Beyond Python: each waiter has a slot of its own in shared memory and `notify(n)` wakes the
+/// n oldest living waiters by their slots, at once. A waiter that was killed inside `wait()`
+/// is skipped (Python's notify waits forever for it), and a wake-up goes only to the waiter it
+/// was meant for, so none is left behind for a later `wait` to take by mistake.
 class Condition {
  public:
   /// With `lock` (an RLock if none is given, as in Python).
@@ -167,6 +195,15 @@ class Condition {
 
   bool acquire(bool block = true, std::optional<double> timeout = std::nullopt) {
     return lock_.acquire(block, timeout);
+  }
+  /// Refused at build time: the number would become `block` (detail/block_argument.hpp).
+  template <detail::mistaken_block_argument B>
+  bool acquire(B, std::optional<double> = std::nullopt) {
+    static_assert(detail::refused_block_argument<B>,
+                  "mproc: Condition::acquire(5.0) would mean block=true with no timeout (the "
+                  "first argument is `bool block`); write acquire(true, 5.0) for a 5 s timeout, "
+                  "or acquire(false) not to wait");
+    return false;
   }
   void release() { lock_.release(); }
   void lock() { lock_.lock(); }
@@ -184,15 +221,20 @@ class Condition {
   void notify_all();
 
   template <class Archive>
-  void serialize(Archive& archive) {
-    archive(lock_, sleeping_count_, woken_count_, wait_semaphore_);
+  void save(Archive& archive) const {
+    archive(lock_, detail::export_handle(detail::waiter_table_handle(*waiters_),
+                                         detail::region_handle_kind(), "Condition"));
+  }
+  template <class Archive>
+  void load(Archive& archive) {
+    std::uint32_t index = 0;
+    archive(lock_, index);
+    waiters_ = detail::adopt_waiter_table(detail::import_handle(index, "Condition"));
   }
 
  private:
   Lock lock_;
-  Semaphore sleeping_count_{0};
-  Semaphore woken_count_{0};
-  Semaphore wait_semaphore_{0};
+  std::shared_ptr<detail::WaiterTable> waiters_;
 };
 
 template <class Predicate>

@@ -41,6 +41,11 @@ std::error_code make_pipe(bool duplex, pipe_pair& out) noexcept;
 std::error_code write_all2(native_handle h, const void* a, std::size_t a_size, const void* b,
                            std::size_t b_size) noexcept;
 
+/// Whether the pipe or socket end `h` can be read without blocking (data waits, or the peer is
+/// gone and a read reports EOF). One cheap system call: it sits on the hot path of a Pipe's
+/// mailbox (connection.cpp), which checks the pipe before every message it takes.
+bool readable_now(native_handle h) noexcept;
+
 /// Waits until some of `handles` are ready: readable or at EOF (pipe and socket ends), or
 /// signalled (process sentinels). `timeout_ms` < 0 waits forever. `ready` gets the indices, in
 /// order; it is empty on timeout. No limit on the number of handles.

@@ -1,5 +1,6 @@
 #pragma once
 // Signals, wait statuses and process-level facts that libuv does not cover.
+#include <cstdint>
 #include <system_error>
 
 namespace mproc::platform {
@@ -28,6 +29,11 @@ std::error_code send_signal(int pid, int sig) noexcept;
 /// it only when that thread was the parent's main thread. If the parent is already gone
 /// (`getppid() != expected_parent`), exits at once. No-op where unsupported.
 void arm_parent_death_signal(int expected_parent_pid) noexcept;
+
+/// What tells this run of process `pid` from a later process given the same pid: its start
+/// time (Linux: clock ticks after boot; Windows: its creation time). 0 if no process `pid` is
+/// running (gone, or a zombie that only waits to be reaped).
+std::uint64_t process_start_stamp(int pid) noexcept;
 
 /// Terminates the calling process at once with `code`, without exit handlers or destructors.
 [[noreturn]] void fast_exit(int code) noexcept;

@@ -153,7 +153,7 @@ class Proxy : public detail::ProxyBase {
   template <class R = void, class... A>
   R callmethod(std::string_view method, const A&... args) const {
     using Args = std::tuple<std::decay_t<A>...>;
-    std::string reply = call(method, {detail::type_name(typeid(Args)),
+    std::string reply = call(method, {detail::type_name_of<Args>(),
                                       wire::save(Args(args...))});
     if constexpr (!std::is_void_v<R>) return detail::decode<R>(reply);
   }

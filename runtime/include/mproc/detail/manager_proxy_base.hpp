@@ -14,11 +14,10 @@
 #include <type_traits>
 #include <vector>
 
+#include "mproc/detail/type_name.hpp"
 #include "mproc/serialization.hpp"
 
 namespace mproc::detail {
-
-std::string type_name(const std::type_info& type);  // demangled
 
 /// Names one object held by a manager's server.
 struct ManagerToken {

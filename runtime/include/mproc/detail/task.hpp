@@ -17,6 +17,7 @@
 #include <typeinfo>
 #include <utility>
 
+#include "mproc/detail/type_name.hpp"
 #include "mproc/serialization.hpp"
 
 namespace mproc::detail {
@@ -34,8 +35,6 @@ struct Task {
 
   bool empty() const noexcept { return !run_here; }
 };
-
-std::string type_name(const std::type_info& type);  // demangled
 
 template <class Fn, class... A>
 void call_function(const void* target, std::string_view args) {

@@ -1,0 +1,153 @@
+#include "pool/pool_worker.hpp"
+
+#include <chrono>
+#include <exception>
+#include <string>
+#include <typeinfo>
+#include <vector>
+
+#include "pool/code_cache.hpp"
+#include "mproc/detail/pool_task.hpp"
+#include "mproc/errors.hpp"
+#include "mproc/platform/allocator.hpp"
+
+namespace mproc::detail {
+namespace {
+
+// A task shorter than this has its result held back and sent with the next ones; a longer
+// one's result is sent at once, so a result is never later than this after its task ended.
+constexpr auto flush_interval = std::chrono::microseconds(200);
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+class ResultWriter {
+ public:
+  explicit ResultWriter(Connection& pool) : pool_(pool) {}
+  void add(WireResult result) { pending_.push_back(std::move(result)); }
+  bool empty() const { return pending_.empty(); }
+  /// Sends what is held back; false when the pool is gone.
+  bool flush() {
+    if (pending_.empty()) return true;
+    buffer_.clear();
+    wire::save_into(buffer_, pending_);
+    pending_.clear();
+    try {
+      pool_.send_bytes(buffer_);
+      return true;
+    } catch (const Error&) {
+      return false;
+    }
+  }
+
+ private:
+  Connection& pool_;
+  std::vector<WireResult> pending_;
+  std::string buffer_;
+};
+
+void mark(WorkerSlot* slot, std::uint64_t id) {
+  if (id != 0) std::atomic_ref<std::int64_t>(slot->started_ns).store(now_ns(), std::memory_order_relaxed);
+  std::atomic_ref<std::uint64_t>(slot->running).store(id, std::memory_order_release);
+}
+
+// Runs `body`; an exception it throws becomes `failed` with its type and message, as Python's
+// worker wraps it. mproc::exit (SystemExit) is not caught: it ends the worker, as `sys.exit`
+// would.
+template <class Body>
+void capture(WireResult& out, Outcome failed, const char* what, Body&& body) {
+  try {
+    body();
+  } catch (const std::exception& e) {
+    out.outcome = failed;
+    out.error_type = type_name(typeid(e));
+    out.payload = e.what();
+  } catch (const SystemExit&) {
+    throw;
+  } catch (...) {
+    out.outcome = failed;
+    out.error_type = "unknown exception";
+    out.payload = std::string(what) + " threw something that is not a std::exception";
+  }
+}
+
+WireResult run_task(WireTask& task) {
+  WireResult result;
+  result.id = task.id;
+  capture(result, Outcome::error, "a task", [&] {
+    auto trampoline = reinterpret_cast<pool_trampoline>(
+        const_cast<void*>(resolve_code_cached(task.trampoline)));
+    trampoline(resolve_code_cached(task.target), task.args, result.payload);
+  });
+  return result;
+}
+
+// The initializer's outcome as the first message: ready, or why it failed.
+WireResult run_initializer(const WorkerSettings& settings,
+                           const std::function<void()>& local_initializer) {
+  WireResult hello;
+  hello.outcome = Outcome::ready;
+  capture(hello, Outcome::init_failed, "the initializer", [&] {
+    if (local_initializer) {
+      local_initializer();
+    } else if (!settings.initializer_trampoline.null) {
+      auto trampoline = reinterpret_cast<trampoline_fn>(
+          const_cast<void*>(resolve_code_cached(settings.initializer_trampoline)));
+      trampoline(resolve_code_cached(settings.initializer_target), settings.initializer_args);
+    }
+  });
+  return hello;
+}
+
+}  // namespace
+
+void run_pool_worker(Connection pool, WorkerSlot* slot, const WorkerSettings& settings,
+                     const std::function<void()>& local_initializer) {
+  platform::keep_freed_memory_for_reuse();
+  ResultWriter results(pool);
+  WireResult hello = run_initializer(settings, local_initializer);
+  bool init_ok = hello.outcome == Outcome::ready;
+  results.add(std::move(hello));
+  if (!results.flush() || !init_ok) return;
+
+  std::uint64_t done = 0;
+  std::string message;
+  for (;;) {
+    try {
+      message = pool.recv_bytes();
+    } catch (const Error&) {
+      return;  // the pool is gone
+    }
+    TaskBatch batch;
+    wire::load(message, batch);
+    auto last_flush = std::chrono::steady_clock::now();
+    for (WireTask& task : batch.tasks) {
+      mark(slot, task.id);
+      WireResult result;
+      try {
+        result = run_task(task);
+      } catch (const SystemExit&) {
+        results.flush();  // what finished before still counts
+        throw;
+      }
+      mark(slot, 0);
+      auto now = std::chrono::steady_clock::now();
+      result.duration_ns = static_cast<std::uint64_t>(
+          now_ns() - std::atomic_ref<std::int64_t>(slot->started_ns).load(std::memory_order_relaxed));
+      results.add(std::move(result));
+      ++done;
+      bool last = &task == &batch.tasks.back() || (settings.maxtasks != 0 && done >= settings.maxtasks);
+      if (last || now - last_flush >= flush_interval) {
+        if (!results.flush()) return;
+        last_flush = now;
+      }
+      if (settings.maxtasks != 0 && done >= settings.maxtasks) return;
+    }
+    if (batch.stop) return;
+  }
+}
+
+}  // namespace mproc::detail
