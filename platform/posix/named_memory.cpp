@@ -97,8 +97,11 @@ void say(const char* text) { (void)!::write(2, text, std::strlen(text)); }
       ::unlink(tracked[i]);
       continue;
     }
+    // "/" + the name; a tracked name is at most max_name + 1 bytes, NUL included.
     char path[max_name + 3] = "/";
-    std::strncat(path, tracked[i], max_name + 1);
+    std::size_t length = ::strnlen(tracked[i], max_name + 1);
+    std::memcpy(path + 1, tracked[i], length);
+    path[1 + length] = '\0';
     if (::shm_unlink(path) == 0) ++leaked;
   }
   if (leaked > 0)

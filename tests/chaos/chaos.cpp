@@ -257,6 +257,7 @@ bool print_summary(const std::string& fatal, bool supervised) {
   print_row("pipe loopback messages (x.send; y.recv)", n(s.loopback_messages));
   print_row("lock increments / takeovers of a dead holder's lock",
             n(s.lock_increments) + " / " + n(s.lock_recoveries));
+  print_row("lock waits > 10 s while others got it (unfair)", n(s.lock_starved));
   print_row("manager updates / losses seen / restarts",
             n(s.manager_updates) + " / " + n(s.manager_loss_detected) + " / " + n(s.manager_restarts));
   print_row("children started", n(s.children_started));

@@ -137,6 +137,12 @@ bool Victims::manager_killed(int generation) {
   return generation != manager_generation_ || manager_killed_;
 }
 
+std::optional<int> Victims::manager_pid(int generation) {
+  std::lock_guard lock(mutex_);
+  if (generation != manager_generation_) return std::nullopt;
+  return manager_pid_;
+}
+
 bool Victims::kill_manager() {
   std::lock_guard lock(mutex_);
   if (!manager_pid_ || manager_killed_) return false;

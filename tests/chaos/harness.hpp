@@ -38,7 +38,7 @@ struct Stats {
   Counter loopback_messages{0}, loopback_wrong{0};
 
   Counter lock_increments{0}, lock_lost_updates{0}, lock_phantom_updates{0}, lock_deadlocks{0},
-      lock_recoveries{0};
+      lock_recoveries{0}, lock_starved{0};
 
   Counter manager_updates{0}, manager_lost{0}, manager_wrong{0}, manager_loss_detected{0},
       manager_unexpected_errors{0}, manager_restarts{0}, manager_call_after_kill_ok{0};
@@ -97,6 +97,8 @@ class Victims {
   /// manager, so a workload can tell whether *its* manager was killed.
   void set_manager(std::optional<int> pid, int generation);
   bool manager_killed(int generation);
+  /// The pid of the manager server of `generation`, if it is the current one.
+  std::optional<int> manager_pid(int generation);
   /// Marks the manager as killed *before* killing it (a proxy error seen after the kill then
   /// always finds the mark), then kills it. False when there is no live manager to kill.
   bool kill_manager();

@@ -1,5 +1,7 @@
 #include "workloads.hpp"
 
+#include "mproc/platform/process_control.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <map>
@@ -101,18 +103,35 @@ void loopback_main(mproc::RawValue<std::int64_t> progress, std::int64_t count) {
   }
 }
 
+// Waits up to 10 s for `lock`. A timeout is a deadlock only if nobody made progress meanwhile
+// (the counter did not move): mproc's locks, like Python's, are not fair, and on a loaded
+// machine one contender can lose to the others for a long time; that is counted apart.
+// Returns false on a deadlock.
+bool acquire_or_starve(mproc::Lock& lock, const std::int64_t* counter, std::int64_t& starved) {
+  for (;;) {
+    std::int64_t before = shared(*const_cast<std::int64_t*>(counter)).load();
+    if (lock.acquire(true, 10.0)) return true;
+    if (shared(*const_cast<std::int64_t*>(counter)).load() == before) return false;
+    ++starved;
+  }
+}
+
 void locker_main(mproc::Value<std::int64_t> counter, mproc::RawArray<std::int64_t> confirmed,
-                 mproc::RawArray<std::int64_t> recovered, int slot, int iterations, int hold_us) {
+                 mproc::RawArray<std::int64_t> recovered, mproc::RawArray<std::int64_t> starved, int slot,
+                 int iterations, int hold_us) {
   mproc::Lock& lock = counter.get_lock();
   auto at = static_cast<std::size_t>(slot);
+  std::int64_t* value = counter.get();
   for (int j = 0; j < iterations; ++j) {
-    if (!lock.acquire(true, 10.0)) mproc::exit(exit_deadlock);
+    std::int64_t waits = 0;
+    bool got = acquire_or_starve(lock, value, waits);
+    shared(starved[at]).fetch_add(waits);
+    if (!got) mproc::exit(exit_deadlock);
     if (lock.recovered()) shared(recovered[at]).fetch_add(1);
     // A read, a pause, a write: only mutual exclusion keeps every increment.
-    std::int64_t* value = counter.get();
-    std::int64_t old = *value;
+    std::int64_t old = shared(*value).load();
     pause_us(hold_us);
-    *value = old + 1;
+    shared(*value).store(old + 1);
     lock.release();
     shared(confirmed[at]).store(j + 1);
   }
@@ -219,12 +238,13 @@ void kill_counted(mproc::Process p) {
 }
 
 // Joins within `seconds`; a child still running then is a hang: counted, killed, joined.
-void join_bounded(Env& env, mproc::Process& p, double seconds, const char* role) {
+// `waited`: the whole time it was given, if more than `seconds` (for the message).
+void join_bounded(Env& env, mproc::Process& p, double seconds, const char* role, double waited = 0) {
   p.join(seconds);
   if (!p.exitcode()) {
     ++stats().hangs;
     note(std::string("HANG: ") + env.name + ": a " + role + " was still running after " +
-         std::to_string(static_cast<int>(seconds)) + " s");
+         std::to_string(static_cast<int>(std::max(seconds, waited))) + " s");
     hold_for_debugger(std::string(env.name) + ": a " + role, p.pid());
     kill_counted(p);
     p.join(10.0);
@@ -262,7 +282,7 @@ void wait_children(Env& env, std::vector<mproc::Process>& ps, const char* role, 
       p.join(0.05);
     }
   }
-  for (auto& p : ps) join_bounded(env, p, 0.0, role);
+  for (auto& p : ps) join_bounded(env, p, 0.0, role, round_bound);
 }
 
 // --- Pool ---------------------------------------------------------------------------------
@@ -279,6 +299,7 @@ Outcome pool_call(Env& env, const char* what, F&& f) {
   } catch (const mproc::TimeoutError&) {
     ++stats().hangs;
     note(std::string("HANG: pool: ") + what + " not ready within its bound");
+    hold_for_debugger(std::string("pool: ") + what);
     return Outcome::hang;
   } catch (const mproc::BrokenPoolError& e) {
     // A pool breaks when a replacement worker cannot be started; only a forkserver killed in
@@ -464,14 +485,17 @@ void queue_round(Env& env, bool& injected) {
       continue;
     } catch (const mproc::Empty&) {
     } catch (const std::exception& e) {
+      // Counted; the producers, left without a consumer, are stopped (no checks this round).
       ++stats().internal_errors;
       note("queue: get failed: " + describe(e));
-      break;
+      for (auto& p : ps) kill_counted(p);
+      for (auto& p : ps) join_bounded(env, p, result_bound, "queue producer");
+      return;
     }
     if (ended) break;
     if (seconds_since(t0) > round_bound) break;  // join_bounded below counts the hang
   }
-  for (auto& p : ps) join_bounded(env, p, 0.0, "queue producer");
+  for (auto& p : ps) join_bounded(env, p, 0.0, "queue producer", round_bound);
 
   if (env.ctx.options.self_test_fail && !env.ctx.warmup && !injected) {
     // --self-test-fail: forget one confirmed item, as if the queue had lost it.
@@ -562,7 +586,15 @@ class ManagerRunner {
     if (have_items && !env_.ctx.victims.manager_killed(gen))
       loss_seen = !call("DictProxy::clear()", [&] { dict_.clear(); }, gen) || loss_seen;
     if (env_.ctx.victims.manager_killed(gen)) {
-      // Killed: the next call must fail with an mproc error, at once (the watchdog bounds it).
+      // Killed: once the server is gone, the next call must fail with an mproc error, at once
+      // (the watchdog bounds it). A SIGKILL takes effect a moment after kill() returns, and a
+      // server killed with the forkserver dies later still (it follows its parent), so the
+      // check waits (bounded) for the pid to vanish rather than race the kernel.
+      if (auto pid = env_.ctx.victims.manager_pid(gen); pid && !loss_seen) {
+        auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (mproc::platform::process_start_stamp(*pid) != 0 && std::chrono::steady_clock::now() < until)
+          std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
       if (!loss_seen) {
         try {
           Bounded b(env_.slot, "a proxy call to a killed manager", op_bound);
@@ -835,28 +867,32 @@ void lock_workload(RunContext& ctx, int stream) {
   mproc::Lock& lock = counter.get_lock();
   // The parent takes the lock too, bounded: a lock nobody can get within 10 s is a deadlock.
   auto read_counter = [&](std::int64_t& out) {
-    if (!lock.acquire(true, 10.0)) {
+    std::int64_t waits = 0;
+    bool got = acquire_or_starve(lock, counter.get(), waits);
+    stats().lock_starved += waits;
+    if (!got) {
       ++stats().lock_deadlocks;
-      note("locks: the Value's lock could not be acquired within 10 s");
+      note("locks: nobody could acquire the Value's lock for 10 s (the parent waited)");
       return false;
     }
     if (lock.recovered()) ++stats().lock_recoveries;
-    out = *counter.get();
+    out = shared(*counter.get()).load();
     lock.release();
     return true;
   };
   rounds(env, [&] {
     constexpr int lockers = 3;
     int iterations = uniform(env.rng, 100, ctx.warmup ? 150 : 600), hold_us = uniform(env.rng, 0, 300);
-    mproc::RawArray<std::int64_t> confirmed(lockers), recovered(lockers);
+    mproc::RawArray<std::int64_t> confirmed(lockers), recovered(lockers), starved(lockers);
     std::int64_t before = 0, after = 0;
     if (!read_counter(before)) return;
     std::vector<mproc::Process> ps;
     for (int i = 0; i < lockers; ++i) {
       confirmed[static_cast<std::size_t>(i)] = 0;
       recovered[static_cast<std::size_t>(i)] = 0;
-      auto child = start_child(env, Fault::lock_holder, "lock user", locker_main, counter, confirmed, recovered, i,
-                               iterations, hold_us);
+      starved[static_cast<std::size_t>(i)] = 0;
+      auto child = start_child(env, Fault::lock_holder, "lock user", locker_main, counter, confirmed, recovered,
+                               starved, i, iterations, hold_us);
       if (child) ps.push_back(*child);
     }
     std::int64_t ignored = 0;
@@ -866,6 +902,7 @@ void lock_workload(RunContext& ctx, int stream) {
     for (std::size_t i = 0; i < lockers; ++i) {
       sum += shared(confirmed[i]).load();
       stats().lock_recoveries += shared(recovered[i]).load();
+      stats().lock_starved += shared(starved[i]).load();
     }
     for (auto& p : ps) {
       int code = exit_code(p);
@@ -873,7 +910,7 @@ void lock_workload(RunContext& ctx, int stream) {
         ++killed;
       } else if (code == exit_deadlock) {
         ++stats().lock_deadlocks;
-        note("locks: a child could not acquire the Value's lock within 10 s");
+        note("locks: nobody could acquire the Value's lock for 10 s (a child waited)");
       } else if (code != 0) {
         unexpected_exit(env, p, "lock user");
       }

@@ -48,8 +48,10 @@ Process::Process(ProcessOptions options) : record_(std::make_shared<ProcessRecor
   record_->path.push_back(detail::next_child_number());
   if (options.name.empty()) {
     std::string name = "Process-";
-    for (std::size_t i = 0; i < record_->path.size(); ++i)
-      name += (i ? ":" : "") + std::to_string(record_->path[i]);
+    for (std::size_t i = 0; i < record_->path.size(); ++i) {
+      if (i > 0) name += ':';
+      name += std::to_string(record_->path[i]);
+    }
     record_->name = std::move(name);
   } else {
     record_->name = std::move(options.name);
