@@ -304,7 +304,9 @@ void forkserver_serve(native_handle control,
 std::error_code forkserver_request(const forkserver_endpoint& endpoint,
                                    native_handle child_channel,
                                    int& pid,
-                                   native_handle& status_connection) noexcept {
+                                   native_handle& status_connection,
+                                   bool& request_sent) noexcept {
+  request_sent = false;
   int sock = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (sock < 0) return last_error();
   auto fail = [&](std::error_code ec) {
@@ -326,7 +328,9 @@ std::error_code forkserver_request(const forkserver_endpoint& endpoint,
   if (auto ec = read_string(sock, challenge_size, reply)) return fail(ec);
   if (auto ec = proof(endpoint.authkey, server_label, my_challenge, expected)) return fail(ec);
   if (!digests_equal(reply, expected)) return fail(std::make_error_code(std::errc::permission_denied));
+  // sendmsg with a descriptor is all or nothing: if it failed, the server got nothing.
   if (auto ec = send_with_fd(sock, op_fork, static_cast<int>(child_channel))) return fail(ec);
+  request_sent = true;
   std::int32_t answer_pid = 0;
   if (auto ec = read_int(sock, answer_pid)) return fail(ec);
   if (answer_pid <= 0) return fail(std::error_code(-answer_pid, std::generic_category()));

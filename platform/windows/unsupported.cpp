@@ -29,7 +29,8 @@ void forkserver_remove(const forkserver_endpoint&) noexcept {}
 
 void forkserver_serve(native_handle, native_handle, const std::string&, int (*)(native_handle)) {}
 
-std::error_code forkserver_request(const forkserver_endpoint&, native_handle, int&, native_handle&) noexcept {
+std::error_code forkserver_request(const forkserver_endpoint&, native_handle, int&, native_handle&, bool& request_sent) noexcept {
+  request_sent = false;
   return not_supported();
 }
 

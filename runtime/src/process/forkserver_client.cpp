@@ -128,13 +128,13 @@ void Forkserver::request(native_handle child_channel, int& pid, native_handle& s
   std::lock_guard<std::mutex> lock(mutex_);
   for (int attempt = 1;; ++attempt) {
     if (!running_) start_server();
-    auto ec = platform::forkserver_request(endpoint_, child_channel, pid, status_connection);
+    bool request_sent = false;
+    auto ec = platform::forkserver_request(endpoint_, child_channel, pid, status_connection, request_sent);
     if (!ec) return;
-    // Nobody listens on the socket: the server was killed. As Python's ensure_running does, the
-    // next use gets a new one (once). Any other failure may come after the server took the
-    // request, and a retry could start the child twice: it is reported instead.
-    bool server_gone = ec == std::errc::connection_refused || ec == std::errc::no_such_file_or_directory;
-    if (!server_gone || attempt == 2)
+    // The server was killed (nobody listens, or it died during the handshake): as Python's
+    // ensure_running does, the next use gets a new one, once. A failure after the server took
+    // the request is reported instead: a retry could start the child twice.
+    if (request_sent || attempt == 2)
       throw SystemError(ec, "the forkserver did not start the process (it may have been killed "
                             "while it served this request; see its stderr)");
     abandon_server();

@@ -36,11 +36,14 @@ void forkserver_serve(native_handle control,
                       int (*run_child)(native_handle channel));
 
 /// Asks the server for a new child that gets `child_channel`. On success `pid` is the child's pid
-/// and `status_connection` a handle that becomes readable when the child has exited.
+/// and `status_connection` a handle that becomes readable when the child has exited. On failure
+/// `request_sent` tells whether the server may have received the request (and so may have
+/// started the child): while it is false, asking again cannot start a second child.
 std::error_code forkserver_request(const forkserver_endpoint& endpoint,
                                    native_handle child_channel,
                                    int& pid,
-                                   native_handle& status_connection) noexcept;
+                                   native_handle& status_connection,
+                                   bool& request_sent) noexcept;
 
 /// Reads the exit code the server sends when the child has exited (blocks until it arrives).
 std::error_code forkserver_read_exitcode(native_handle status_connection, int& exitcode) noexcept;
