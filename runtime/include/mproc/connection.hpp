@@ -23,7 +23,10 @@ enum class FrameKind : std::uint8_t;
 std::string type_name(const std::type_info& type);  // demangled
 template <class T>
 const std::string& type_tag() {
-  static const std::string tag = type_name(typeid(T));
+  // Leaked on purpose: a static std::string would register its destructor with atexit, under
+  // glibc's atexit lock, and a child forked while another parent thread held that lock would
+  // wait for it forever the first time it sends a T.
+  static const std::string& tag = *new std::string(type_name(typeid(T)));
   return tag;
 }
 // A message for `Connection::send`: its type's name (2-byte length, then the name), then the

@@ -9,12 +9,18 @@
 namespace mproc::detail {
 namespace {
 
+// A plain atomic, not a function-local static: a child forked while another thread of the
+// parent was inside that static's initialisation guard would wait on the guard forever.
+std::atomic<int> allowed{-1};
+
 int allowed_pollers() {
-  static const int allowed = [] {
+  int n = allowed.load(std::memory_order_relaxed);
+  if (n < 0) {
     int cpus = static_cast<int>(std::thread::hardware_concurrency());
-    return cpus > 1 ? cpus - 1 : 0;
-  }();
-  return allowed;
+    n = cpus > 1 ? cpus - 1 : 0;
+    allowed.store(n, std::memory_order_relaxed);
+  }
+  return n;
 }
 
 std::atomic<int> pollers{0};
