@@ -186,7 +186,7 @@ void signal_child(ProcessRecord& r, int sig, const char* verb) {
     throw ProcessError(std::string("cannot ") + verb + " " + r.name + ": it was not started");
   if (r.creator_pid != static_cast<int>(uv_os_getpid()))
     throw ProcessError(std::string("can only ") + verb + " a child process");
-  if (r.exit_status() || !r.control) return;  // Already ended: nothing to do, as in Python.
+  if (!r.signallable()) return;  // Already ended: nothing to do, as in Python.
   auto ec = r.control->send_signal(sig);
   if (ec && ec != std::errc::no_such_process)
     detail::throw_system_error(ec, std::string("cannot ") + verb + " " + r.name);
