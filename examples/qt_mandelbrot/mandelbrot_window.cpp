@@ -63,7 +63,7 @@ MandelbrotWindow::MandelbrotWindow(mandelbrot::View view, int tile_size, QWidget
 }
 
 // Stops a render still running: the job's destructor terminates the pool and waits for its
-// thread, which reaps the workers. Its queued calls to this window are dropped with it.
+// thread, which joins the workers. Its queued calls to this window are dropped with it.
 MandelbrotWindow::~MandelbrotWindow() { job_.reset(); }
 
 void MandelbrotWindow::start_render(int delay_ms) {

@@ -34,7 +34,7 @@ class MandelbrotWindow : public QWidget {
   bool rendering() const { return job_ != nullptr; }
 
   /// Called on the GUI thread as each render's pool starts and after it ended (its workers are
-  /// reaped by then); for the self-tests.
+  /// joined by then); for the self-tests.
   std::function<void(const std::vector<int>& worker_pids)> on_started;
   std::function<void(Outcome)> on_finished;
 

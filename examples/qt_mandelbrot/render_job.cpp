@@ -61,7 +61,7 @@ void RenderJob::run(std::vector<mandelbrot::TileRequest> tiles) {
   if (pool) {
     try {
       if (outcome != Outcome::finished) pool->terminate();
-      pool->join();  // every worker has exited and been reaped when this returns
+      pool->join();  // every worker has exited when this returns
     } catch (const std::exception& e) {
       outcome = Outcome::failed;
       error = e.what();

@@ -20,7 +20,7 @@ class RenderJob {
   struct Callbacks {
     std::function<void(std::vector<int> worker_pids)> started;  ///< the pool is up
     std::function<void(mandelbrot::Tile)> tile;                 ///< one more tile, any order
-    std::function<void(Outcome, std::string error)> done;       ///< last call; workers reaped
+    std::function<void(Outcome, std::string error)> done;       ///< last call; workers joined
   };
 
   /// Starts rendering at once; the callbacks run on the job's thread.
@@ -30,9 +30,9 @@ class RenderJob {
   RenderJob(const RenderJob&) = delete;
   RenderJob& operator=(const RenderJob&) = delete;
 
-  /// Terminates the pool. Any thread; returns at once (the job's thread reaps the workers).
+  /// Terminates the pool. Any thread; returns at once (the job's thread joins the workers).
   void cancel();
-  /// Waits until the job's thread has ended: `done` was called and the workers are reaped.
+  /// Waits until the job's thread has ended: `done` was called and the workers were joined.
   /// After `cancel`, that is bounded by the pool's terminate (SIGTERM, SIGKILL after 2 s).
   void wait();
 

@@ -8,10 +8,12 @@
 #include <QPushButton>
 #include <QTimer>
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "mandelbrot_window.hpp"
@@ -22,6 +24,7 @@ constexpr int tick_ms = 50;             // the responsiveness probe's period
 constexpr qint64 max_gap_ms = 500;      // longest pause of the event loop we accept
 constexpr int slow_tile_ms = 500;       // a slow render: 70 tiles on 2 workers take ~18 s
 constexpr int watchdog_ms = 90'000;     // a test that hangs fails here (ctest's limit: 120 s)
+constexpr int workers_gone_s = 2;       // reaped a moment after the pool's join (all_gone)
 
 int failures = 0;
 
@@ -39,10 +42,19 @@ bool can_watch_pids() { return std::filesystem::exists("/proc/self/stat"); }
 // zombie keeps its /proc entry).
 bool process_gone(int pid) { return !std::filesystem::exists("/proc/" + std::to_string(pid)); }
 
-// No waiting: the window reports the end of a render only after Pool::join returned, and that
-// joins every worker, which reaps it. A worker still there would be a leak, not a slow exit.
+// Polls under a short deadline. The window reports the end of a render after Pool::join
+// returned, which joins every worker; but a worker's exit is reported just before its zombie is
+// reaped (platform/posix/child_watch.cpp: so that its pid cannot be reused while the runtime
+// still holds it), so its /proc entry may outlive join by a moment. A vanished pid sends no
+// event to wait for, hence the polling.
 bool all_gone(const std::vector<int>& pids) {
-  return !can_watch_pids() || std::all_of(pids.begin(), pids.end(), process_gone);
+  if (!can_watch_pids()) return true;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(workers_gone_s);
+  for (;;) {
+    bool gone = std::all_of(pids.begin(), pids.end(), process_gone);
+    if (gone || std::chrono::steady_clock::now() > deadline) return gone;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 }
 
 std::string pid_list(const std::vector<int>& pids) {
