@@ -19,12 +19,12 @@ namespace {
 constexpr double idle_seconds = 10.0;
 
 // The bound, per process, over the 10 s: 3% of one core (0.3 s). Waiting in the kernel costs
-// nothing; what does cost is waking up, and a process that wakes only for the runtime's own
-// bookkeeping stays far below it (measured: ~0.00 s on Linux, ~0.0x s under Wine). A 1 ms
-// polling loop over a handful of pipes used a large share of a core under Wine (the "before"
-// figure in the report); even a 10 ms loop, at a few system calls per round, costs more than a
-// wait. The margin is for CI machines whose clock ticks land unluckily (Linux counts a
-// process's time in 10 ms ticks).
+// nothing; measured on 2 shared cores (docs/performance.md#idle): the parent 0.001-0.003 s on
+// Linux and 0.00-0.01 s under Wine, a manager server 0.01-0.05 s (it wakes every 50 ms while it
+// serves a blocking call, and the worker's first call to it falls in the window). The 1 ms
+// polling loop Windows waited with before used 1.81 s under Wine. The margin is for loaded CI
+// machines and for clocks that count in 10 ms ticks (Linux /proc, Wine). Under Wine only the
+// parent's own figure is readable (see process_cpu_seconds); wineserver's time is nobody's.
 constexpr double bound_seconds = 0.03 * idle_seconds;
 
 int square(int x) { return x * x; }
