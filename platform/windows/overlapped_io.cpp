@@ -2,22 +2,29 @@
 
 #include <winternl.h>
 
+#include <new>
+#include <vector>
+
 namespace mproc::platform {
 namespace {
 
-struct ThreadEvent {
-  HANDLE event = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
-  ~ThreadEvent() {
-    if (event != nullptr) ::CloseHandle(event);
-  }
+// Per-thread events live in a fiber-local slot whose callback closes them when the thread ends.
+// Not a C++ thread_local: with mingw-w64's emulated TLS, a thread_local's destructor can run
+// after its storage was freed (a chaos run under Wine crashed in one at thread exit).
+struct ThreadEvents {
+  std::vector<HANDLE> events;
 };
 
-// The calling thread's manual-reset event for its own calls (created on first use, closed when
-// the thread ends; one per call would be a system call more each time); nullptr if none could
-// be made.
-HANDLE thread_io_event() noexcept {
-  thread_local ThreadEvent mine;
-  return mine.event;
+void WINAPI close_thread_events(void* data) {
+  auto* mine = static_cast<ThreadEvents*>(data);
+  if (mine == nullptr) return;
+  for (HANDLE e : mine->events) ::CloseHandle(e);
+  delete mine;
+}
+
+DWORD events_slot() {
+  static const DWORD slot = ::FlsAlloc(close_thread_events);
+  return slot;
 }
 
 // Starts a call that takes an OVERLAPPED and waits for it. For a handle opened without
@@ -25,7 +32,7 @@ HANDLE thread_io_event() noexcept {
 template <class Start>
 bool complete(HANDLE h, DWORD& done, Start start) {
   OVERLAPPED ov{};
-  ov.hEvent = thread_io_event();
+  ov.hEvent = thread_event(0);
   if (ov.hEvent == nullptr) return false;
   done = 0;  // (the call itself resets the event when it starts)
   if (start(&ov)) return ::GetOverlappedResult(h, &ov, &done, FALSE) != FALSE;
@@ -46,6 +53,31 @@ query_file nt_query_information_file() {
 }
 
 }  // namespace
+
+HANDLE thread_event(std::size_t i) noexcept {
+  DWORD slot = events_slot();
+  if (slot == FLS_OUT_OF_INDEXES) return nullptr;
+  auto* mine = static_cast<ThreadEvents*>(::FlsGetValue(slot));
+  if (mine == nullptr) {
+    mine = new (std::nothrow) ThreadEvents;
+    if (mine == nullptr) return nullptr;
+    if (!::FlsSetValue(slot, mine)) {
+      delete mine;
+      return nullptr;
+    }
+  }
+  try {
+    while (mine->events.size() <= i) {
+      HANDLE e = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
+      if (e == nullptr) return nullptr;
+      mine->events.reserve(i + 1);  // so that push_back cannot throw with `e` unowned
+      mine->events.push_back(e);
+    }
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+  return mine->events[i];
+}
 
 bool read_blocking(HANDLE h, void* data, DWORD size, DWORD& done) noexcept {
   return complete(h, done, [&](OVERLAPPED* ov) { return ::ReadFile(h, data, size, nullptr, ov); });

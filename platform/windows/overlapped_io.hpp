@@ -9,7 +9,14 @@
 // returning. So every read and write here passes one, and waits for it.
 #include <windows.h>
 
+#include <cstddef>
+
 namespace mproc::platform {
+
+/// The calling thread's manual-reset event number `i` (created on first use, closed when the
+/// thread ends), or nullptr if it could not be made. Number 0 serves the blocking calls below;
+/// a thread never needs it while it waits in wait_ready, which uses 1 and up.
+HANDLE thread_event(std::size_t i) noexcept;
 
 /// ReadFile of up to `size` bytes that blocks until it completes; false with GetLastError() set
 /// on failure (ERROR_BROKEN_PIPE at the peer's close).

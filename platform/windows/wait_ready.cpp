@@ -2,8 +2,9 @@
 //
 // A pipe cannot be handed to WaitForMultipleObjects, but a read parked on it can: a zero-byte
 // overlapped ReadFile completes when data arrives or the peer closes, and consumes nothing (what
-// CPython's `multiprocessing.connection.wait` does on Windows). All parked reads of one wait
-// share one event, so that only process handles count against the 64-handle limit. Readiness
+// CPython's `multiprocessing.connection.wait` does on Windows). Each parked read has an event
+// of its own (a shared one could not tell when each cancelled read is over, and an OVERLAPPED
+// must outlive its read), kept per thread (thread_event) rather than made per wait. Readiness
 // itself is always decided by looking (PeekNamedPipe), never by how a parked read ended: the read
 // only wakes the waiter.
 //
@@ -51,27 +52,6 @@ struct Target {
   HANDLE handle;
   bool descriptor;
   bool parkable = false;  // a pipe opened for overlapped I/O
-};
-
-// Manual-reset events for parked reads, one per read (a shared one could not tell when each
-// cancelled read is over, and an OVERLAPPED must outlive its read), kept per thread: creating
-// one per wait would be a system call each (under Wine, a round trip to its server).
-class ThreadEvents {
- public:
-  ~ThreadEvents() {
-    for (HANDLE e : events_) ::CloseHandle(e);
-  }
-  HANDLE get(std::size_t i) {
-    while (events_.size() <= i) {
-      HANDLE e = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
-      if (e == nullptr) return nullptr;
-      events_.push_back(e);
-    }
-    return events_[i];
-  }
-
- private:
-  std::vector<HANDLE> events_;
 };
 
 // A zero-byte read parked on a pipe.
@@ -130,7 +110,6 @@ std::error_code wait_ready(const std::vector<handle_ref>& handles, int timeout_m
     if (descriptor) ++descriptors;
   }
   bool kinds_known = false;  // which pipes are parkable: asked only once a wait is needed
-  thread_local ThreadEvents events;
   ULONGLONG deadline = ::GetTickCount64() + static_cast<ULONGLONG>(timeout_ms < 0 ? 0 : timeout_ms);
   std::vector<HANDLE> wait_set;
   for (;;) {
@@ -166,7 +145,7 @@ std::error_code wait_ready(const std::vector<handle_ref>& handles, int timeout_m
     std::size_t parked_count = 0;
     for (Target& t : targets) {
       if (!t.descriptor || !t.parkable) continue;
-      HANDLE event = wait_set.size() < MAXIMUM_WAIT_OBJECTS ? events.get(parked_count++) : nullptr;
+      HANDLE event = wait_set.size() < MAXIMUM_WAIT_OBJECTS ? thread_event(1 + parked_count++) : nullptr;
       if (event == nullptr) {
         look_later = true;
       } else if (parked.park(t.handle, event)) {
