@@ -9,8 +9,9 @@ namespace mproc::platform {
 namespace {
 
 // Per-thread events live in a fiber-local slot whose callback closes them when the thread ends.
-// Not a C++ thread_local: with mingw-w64's emulated TLS, a thread_local's destructor can run
-// after its storage was freed (a chaos run under Wine crashed in one at thread exit).
+// Not a C++ thread_local with a destructor: a chaos run under Wine crashed inside such a
+// destructor at a thread's exit, reading a freed vector (mingw-w64's emulated TLS; the exact
+// order of events was not pinned down). The slot's callback does not depend on that machinery.
 struct ThreadEvents {
   std::vector<HANDLE> events;
 };
