@@ -18,6 +18,17 @@
 namespace mproc {
 
 namespace detail {
+/// What a map of a function returning void gives after its static_assert: something on which
+/// the caller's `.take()`, `.get()` or range-for compile, so that the library's one-line message
+/// is the only error (not a page of `std::vector<void>` errors).
+struct RefusedMap {
+  void take() {}
+  void get() {}
+  void wait() {}
+  int* begin() { return nullptr; }
+  int* end() { return nullptr; }
+};
+
 class PoolCore;
 }
 
@@ -119,9 +130,13 @@ class Pool {
     using T = std::decay_t<std::ranges::range_value_t<Range>>;
     using R = std::decay_t<std::invoke_result_t<Fn&, T&>>;
     check_map_types<Fn, T, R>();
-    return map_like<R>(options, &detail::run_map_chunk<Fn, T>,
-                       detail::address_of_target<Fn>(Fn(std::forward<F>(f))),
-                       to_vector<T>(std::forward<Range>(items)), chunksize);
+    if constexpr (std::is_void_v<R>) {
+      return detail::RefusedMap{};  // The static_assert above said why; nothing more to add.
+    } else {
+      return map_like<R>(options, &detail::run_map_chunk<Fn, T>,
+                         detail::address_of_target<Fn>(Fn(std::forward<F>(f))),
+                         to_vector<T>(std::forward<Range>(items)), chunksize);
+    }
   }
 
   /// Like `map`, each item being a tuple of arguments (Python's `starmap`).
@@ -144,9 +159,13 @@ class Pool {
     using Tuple = std::decay_t<std::ranges::range_value_t<Range>>;
     using R = std::decay_t<decltype(std::apply(std::declval<Fn&>(), std::declval<Tuple&>()))>;
     check_map_types<Fn, Tuple, R>();
-    return map_like<R>(options, &detail::run_starmap_chunk<Fn, Tuple>,
-                       detail::address_of_target<Fn>(Fn(std::forward<F>(f))),
-                       to_vector<Tuple>(std::forward<Range>(items)), chunksize);
+    if constexpr (std::is_void_v<R>) {
+      return detail::RefusedMap{};
+    } else {
+      return map_like<R>(options, &detail::run_starmap_chunk<Fn, Tuple>,
+                         detail::address_of_target<Fn>(Fn(std::forward<F>(f))),
+                         to_vector<Tuple>(std::forward<Range>(items)), chunksize);
+    }
   }
 
   /// Results in order as they become available (Python's `imap`; chunksize 1 by default).
@@ -196,7 +215,7 @@ class Pool {
     static_assert(!std::is_void_v<R>,
                   "mproc::Pool::map needs a function that returns a value; use apply_async for "
                   "functions returning void");
-    detail::check_pool_result<R>();
+    if constexpr (!std::is_void_v<R>) detail::check_pool_result<R>();
     static_assert(is_transferable_v<T>,
                   "mproc::Pool: every item must be serializable (add a `serialize` member)");
   }
@@ -264,6 +283,15 @@ class Pool {
     using T = std::decay_t<std::ranges::range_value_t<Range>>;
     using R = std::decay_t<std::invoke_result_t<Fn&, T&>>;
     check_map_types<Fn, T, R>();
+    if constexpr (std::is_void_v<R>) {
+      return detail::RefusedMap{};
+    } else {
+      return imap_of<R, Fn, T>(ordered, std::forward<F>(f), std::forward<Range>(items), chunksize);
+    }
+  }
+
+  template <class R, class Fn, class T, class F, class Range>
+  auto imap_of(bool ordered, F&& f, Range&& items, std::size_t chunksize) {
     if (chunksize == 0) throw ValueError("imap: chunksize must be at least 1");
     std::vector<T> values = to_vector<T>(std::forward<Range>(items));
     std::size_t chunks = (values.size() + chunksize - 1) / chunksize;
