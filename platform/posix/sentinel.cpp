@@ -6,7 +6,7 @@
 
 namespace mproc::platform {
 
-native_handle spawned_child_sentinel(uv_process_s*, native_handle channel_parent) noexcept {
+native_handle spawned_child_sentinel(const spawned_child&, native_handle channel_parent) noexcept {
   return channel_parent;
 }
 

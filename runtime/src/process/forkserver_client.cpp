@@ -11,6 +11,7 @@
 #include "mproc/platform/process_control.hpp"
 #include "mproc/platform/sentinel.hpp"
 #include "mproc/serialization.hpp"
+#include "mproc/platform/spawn.hpp"
 #include "process/spawn_command.hpp"
 #include "core/throw_error.hpp"
 
@@ -40,11 +41,13 @@ constexpr int ready_timeout_ms = 30000;
 
 }  // namespace
 
-void Forkserver::on_server_exit(uv_process_t* process, int64_t, int) {
-  if (auto* self = static_cast<Forkserver*>(process->data)) self->server_ = nullptr;
-  uv_close(reinterpret_cast<uv_handle_t*>(process),
-           [](uv_handle_t* h) { delete reinterpret_cast<uv_process_t*>(h); });
-}
+// A server process, as the loop thread knows it: once it has exited (and was reaped) it is
+// never signalled again, so a reused pid is safe.
+struct Forkserver::ServerProcess {
+  platform::spawned_child child;
+  bool exited = false;
+  ~ServerProcess() { platform::release_spawned_child(child); }
+};
 
 Forkserver::Forkserver(EventLoop& loop) : loop_(loop) {}
 
@@ -57,28 +60,26 @@ void Forkserver::start_server() {
     platform::forkserver_remove(endpoint_);
     throw_error(ec, "cannot create the forkserver's control channel");
   }
-  int server_pid = 0;
-  int rc = loop_.call([&](uv_loop_t* loop) {
-    auto* process = new uv_process_t{};
-    process->data = this;
-    SpawnCommand command(SpawnRole::forkserver, {control.child, listener});
-    int r = uv_spawn(loop, process, command.options(&on_server_exit));
-    if (r != 0) {
-      delete process;
-      return r;
-    }
-    uv_unref(reinterpret_cast<uv_handle_t*>(process));  // The server must not keep us alive.
-    server_ = process;
-    server_pid = process->pid;
-    return 0;
-  });
-  platform::close_handle(control.child);
-  platform::close_handle(listener);
-  if (rc != 0) {
+  auto server = std::make_shared<ServerProcess>();
+  try {
+    server->child = spawn_own_binary(SpawnRole::forkserver, {control.child, listener});
+  } catch (...) {
+    platform::close_handle(control.child);
+    platform::close_handle(listener);
     platform::close_handle(control.parent);
     platform::forkserver_remove(endpoint_);
-    throw_uv_error(rc, "cannot start the forkserver");
+    throw;
   }
+  platform::close_handle(control.child);
+  platform::close_handle(listener);
+  int server_pid = server->child.pid;
+  loop_.call([this, server](uv_loop_t* loop) {
+    server_ = server;
+    // Reaped when it exits, so that no zombie is left; nobody waits for its exit code.
+    auto ec = platform::watch_spawned_child(loop, server->child, [server](int) { server->exited = true; });
+    (void)ec;  // Without a watch it is only reaped at our exit; nothing else depends on it.
+    return 0;
+  });
   control_ = control.parent;
   ServerSetup setup{endpoint_.directory, endpoint_.socket_path, endpoint_.authkey};
   std::string frame = encode_frame(FrameKind::forkserver_setup, wire::save(setup));
@@ -116,7 +117,8 @@ void Forkserver::await_ready(int server_pid) {
 void Forkserver::abandon_server() noexcept {
   // It never serves, and it may be running the program's own main() again: it must not linger.
   loop_.call([this](uv_loop_t*) {
-    if (server_ != nullptr) (void)uv_process_kill(server_, platform::signal_kill());
+    if (server_ != nullptr && !server_->exited)
+      (void)platform::signal_spawned_child(server_->child, platform::signal_kill());
     return 0;
   });
   platform::close_handle(control_);

@@ -1,8 +1,7 @@
 #pragma once
 // This process's forkserver: started on first use of the forkserver start method, stopped at
 // exit (it also stops by itself when this process dies, on EOF of its control channel).
-#include <uv.h>
-
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -25,7 +24,7 @@ class Forkserver {
   void close_in_forked_child() noexcept;
 
  private:
-  static void on_server_exit(uv_process_t* process, int64_t exit_status, int term_signal);
+  struct ServerProcess;
 
   void start_server();
   /// Waits for the new server's first word: returns once it is ready, throws if it will never be.
@@ -38,7 +37,7 @@ class Forkserver {
   platform::forkserver_endpoint endpoint_;
   native_handle control_ = invalid_handle;
   bool running_ = false;
-  uv_process_t* server_ = nullptr;  // loop thread only; null once the server has exited
+  std::shared_ptr<ServerProcess> server_;  // the last server started; loop thread only
 };
 
 /// In a process started as a forkserver: serve until the owner goes away. Never returns.

@@ -1,6 +1,9 @@
 #include "process/spawn_command.hpp"
 
+#include <uv.h>
+
 #include <cstring>
+#include <string_view>
 
 #include "core/throw_error.hpp"
 
@@ -17,56 +20,37 @@ const std::string& own_executable() {
   return path;
 }
 
-SpawnCommand::SpawnCommand(SpawnRole role, const std::vector<native_handle>& inherited)
-    : file_(own_executable()) {
+platform::spawn_options spawn_command(SpawnRole role, const std::vector<native_handle>& inherited) {
   const char* role_name = role == SpawnRole::child ? role_child : role_forkserver;
-  // Reserve first: args_/env_ point into strings_, which must not reallocate.
+  platform::spawn_options options;
+  options.executable = own_executable();
+  options.arguments = {options.executable, std::string("--mproc-") + role_name};  // The role shows in `ps`.
   uv_env_item_t* items = nullptr;
   int count = 0;
   throw_uv_error(uv_os_environ(&items, &count), "cannot read the environment");
-  strings_.reserve(static_cast<std::size_t>(count) + 3);
-  strings_.push_back(file_);
-  strings_.push_back(std::string("--mproc-") + role_name);  // Shows the role in `ps`.
+  options.environment.reserve(static_cast<std::size_t>(count) + 1);
   for (int i = 0; i < count; ++i) {
     if (std::strcmp(items[i].name, role_variable) == 0) continue;
-    strings_.push_back(std::string(items[i].name) + "=" + items[i].value);
+    options.environment.push_back(std::string(items[i].name) + "=" + items[i].value);
   }
   uv_os_free_environ(items, count);
-  strings_.push_back(std::string(role_variable) + "=" + role_name);
-
-  args_ = {strings_[0].data(), strings_[1].data(), nullptr};
-  for (std::size_t i = 2; i < strings_.size(); ++i) env_.push_back(strings_[i].data());
-  env_.push_back(nullptr);
-
-  // stdin/out/err are shared with the child, as in Python; a missing one (a GUI app without a
-  // console) is left out rather than failing the spawn.
-  for (int fd = 0; fd < first_inherited_fd; ++fd) {
-    uv_stdio_container_t c{};
-    if (uv_guess_handle(fd) == UV_UNKNOWN_HANDLE) {
-      c.flags = UV_IGNORE;
-    } else {
-      c.flags = UV_INHERIT_FD;
-      c.data.fd = fd;
-    }
-    stdio_.push_back(c);
-  }
-  for (native_handle h : inherited) {
-    uv_stdio_container_t c{};
-    c.flags = UV_INHERIT_FD;
-    c.data.fd = static_cast<int>(h);
-    stdio_.push_back(c);
-  }
+  options.environment.push_back(std::string(role_variable) + "=" + role_name);
+  options.inherited = inherited;
+  return options;
 }
 
-const uv_process_options_t* SpawnCommand::options(uv_exit_cb on_exit) {
-  options_.exit_cb = on_exit;
-  options_.file = file_.c_str();
-  options_.args = args_.data();
-  options_.env = env_.data();
-  options_.flags = UV_PROCESS_WINDOWS_HIDE;  // No console window flashing up from a GUI app.
-  options_.stdio_count = static_cast<int>(stdio_.size());
-  options_.stdio = stdio_.data();
-  return &options_;
+platform::spawned_child spawn_own_binary(SpawnRole role, const std::vector<native_handle>& inherited) {
+  platform::spawn_options options = spawn_command(role, inherited);
+  platform::spawned_child child;
+  std::error_code ec = platform::spawn_child(options, child);
+  if (!ec) return child;
+  std::string what = "cannot start a new process from this program's executable '" + options.executable + "'";
+  if (ec == std::errc::no_such_file_or_directory || ec == std::errc::permission_denied ||
+      ec == std::errc::executable_format_error || ec == std::errc::text_file_busy)
+    what += " (it must stay in place and executable while the program runs: if it was moved, deleted "
+            "or replaced by an update, restart the program)";
+  throw_error(ec, what.c_str());
+  return child;  // Not reached.
 }
 
 }  // namespace mproc::detail

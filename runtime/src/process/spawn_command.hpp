@@ -1,14 +1,13 @@
 #pragma once
-// The command line, environment and inherited descriptors of a re-execution of our own binary,
-// as libuv's `uv_spawn` takes them. The role travels in the environment (`MPROC_ROLE`) so that
-// `mproc::init` can tell a re-executed child from a user's run, and so that a child which did
-// not call `init` can still be recognised (see `Process::start`'s bootstrapping check).
-#include <uv.h>
-
+// The command line, environment and inherited descriptors of a re-execution of our own binary.
+// The role travels in the environment (`MPROC_ROLE`) so that `mproc::init` can tell a
+// re-executed child from a user's run, and so that a child which did not call `init` can still
+// be recognised (see `Process::start`'s bootstrapping check).
 #include <string>
 #include <vector>
 
 #include "mproc/platform/native_handle.hpp"
+#include "mproc/platform/spawn.hpp"
 
 namespace mproc::detail {
 
@@ -20,24 +19,13 @@ inline constexpr const char* role_forkserver = "forkserver";
 /// The first descriptor a re-executed process inherits (then 4, ...), after stdin/out/err.
 inline constexpr int first_inherited_fd = 3;
 
-class SpawnCommand {
- public:
-  /// `inherited` are mapped to descriptors 3, 4, ... in the new process.
-  SpawnCommand(SpawnRole role, const std::vector<native_handle>& inherited);
-  SpawnCommand(const SpawnCommand&) = delete;
-  SpawnCommand& operator=(const SpawnCommand&) = delete;
+/// What `platform::spawn_child` needs to start our own binary in `role`; `inherited` become
+/// descriptors 3, 4, ... in the new process.
+platform::spawn_options spawn_command(SpawnRole role, const std::vector<native_handle>& inherited);
 
-  /// Options for `uv_spawn`, valid while this object lives.
-  const uv_process_options_t* options(uv_exit_cb on_exit);
-
- private:
-  std::string file_;
-  std::vector<std::string> strings_;
-  std::vector<char*> args_;
-  std::vector<char*> env_;
-  std::vector<uv_stdio_container_t> stdio_;
-  uv_process_options_t options_{};
-};
+/// Starts our own binary in `role`, on the calling thread. Throws ProcessError saying what went
+/// wrong (e.g. the executable was removed or replaced since this program started).
+platform::spawned_child spawn_own_binary(SpawnRole role, const std::vector<native_handle>& inherited);
 
 /// The path of our own executable (cached).
 const std::string& own_executable();

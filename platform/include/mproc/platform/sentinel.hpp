@@ -1,15 +1,14 @@
 #pragma once
 // The handle users wait on to learn that a child exited (Python's `Process.sentinel`).
 #include "mproc/platform/native_handle.hpp"
-
-struct uv_process_s;
+#include "mproc/platform/spawn.hpp"
 
 namespace mproc::platform {
 
-/// The sentinel of a child that libuv spawned. POSIX: the parent's end of the child's channel,
-/// which reaches EOF when the child exits. Windows: a duplicate of the process handle, which is
-/// signalled when the child exits. Call on the loop thread right after `uv_spawn`.
-native_handle spawned_child_sentinel(uv_process_s* process, native_handle channel_parent) noexcept;
+/// The sentinel of a child that `spawn_child` started. POSIX: the parent's end of the child's
+/// channel, which reaches EOF when the child exits. Windows: a duplicate of the process handle,
+/// which is signalled when the child exits (and stays valid after `release_spawned_child`).
+native_handle spawned_child_sentinel(const spawned_child& child, native_handle channel_parent) noexcept;
 
 /// Releases what `spawned_child_sentinel` returned, if it owns anything beyond the channel.
 void release_sentinel(native_handle sentinel, native_handle channel_parent) noexcept;
