@@ -115,6 +115,21 @@ class HandleListAttribute {
   LPPROC_THREAD_ATTRIBUTE_LIST list_ = nullptr;
 };
 
+// The errors that say the executable itself is the problem, as the portable codes the runtime
+// recognises (to tell the user to restart the program); others stay Windows codes.
+std::error_code spawn_error(DWORD err) {
+  switch (err) {
+    case ERROR_FILE_NOT_FOUND:
+    case ERROR_PATH_NOT_FOUND: return std::make_error_code(std::errc::no_such_file_or_directory);
+    case ERROR_ACCESS_DENIED: return std::make_error_code(std::errc::permission_denied);
+    case ERROR_BAD_EXE_FORMAT:
+    case ERROR_EXE_MACHINE_TYPE_MISMATCH:
+    case ERROR_EXE_MARKED_INVALID: return std::make_error_code(std::errc::executable_format_error);
+    case ERROR_SHARING_VIOLATION: return std::make_error_code(std::errc::text_file_busy);
+    default: return {static_cast<int>(err), std::system_category()};
+  }
+}
+
 struct wide_command {
   std::wstring executable;
   std::wstring command_line;
@@ -189,7 +204,7 @@ std::error_code spawn_child(const spawn_options& options, spawned_child& child) 
       bool not_a_program = err == ERROR_BAD_EXE_FORMAT || err == ERROR_EXE_MACHINE_TYPE_MISMATCH ||
                            err == ERROR_EXE_MARKED_INVALID;
       bool transient = !not_a_program && uv_translate_sys_error(static_cast<int>(err)) == UV_UNKNOWN;
-      if (!transient || attempt == 3) return {static_cast<int>(err), std::system_category()};
+      if (!transient || attempt == 3) return spawn_error(err);
       ::Sleep(static_cast<DWORD>(20 * attempt));
     }
   } catch (const std::bad_alloc&) {

@@ -93,7 +93,7 @@ bool work(const std::string& directory) {
   return ok;
 }
 
-// Every spawn must now fail with a ProcessError that names the executable, start nothing, and
+// Every spawn must now fail with an mproc error that names the executable, start nothing, and
 // fail the same way again (no state left half-made).
 bool refused_spawn(const fs::path& executable, const std::string& how) {
   bool ok = true;
@@ -103,12 +103,13 @@ bool refused_spawn(const fs::path& executable, const std::string& how) {
       p.start();
       p.join(60.0);
       return check(false, how + ": start() succeeded (exit code " + std::to_string(p.exitcode().value_or(-1000)) + ")");
-    } catch (const mproc::ProcessError& e) {
+    } catch (const mproc::Error& e) {
       std::string what = e.what();
       ok &= check(what.find(utf8(executable.filename())) != std::string::npos,
                   how + ": the error names the executable: " + what);
+      ok &= check(what.find("restart the program") != std::string::npos, how + ": the error says what to do");
     } catch (const std::exception& e) {
-      return check(false, how + ": expected a ProcessError, got: " + e.what());
+      return check(false, how + ": expected an mproc::Error, got: " + e.what());
     }
     ok &= check(!p.pid().has_value(), how + ": no process was made");
   }
