@@ -2,7 +2,9 @@
 // way a desktop app does: `mproc::init()` without argv, and no valid stdio at all, as when it is
 // started from Explorer. Its children are console-less too; what they print goes nowhere and
 // nothing may crash. Exit code 0 when all went well, else the number of the step that failed.
-#define NOMINMAX  // windows.h before the C++ headers must not define min/max
+#ifndef NOMINMAX  // windows.h must not define min/max macros (libstdc++ defines it already)
+#define NOMINMAX
+#endif
 #define WIN32_LEAN_AND_MEAN
 #include <io.h>
 #include <windows.h>
