@@ -42,7 +42,11 @@ std::string identity_of(HANDLE h) {
 
 }  // namespace
 
-unsigned long no_window_flag() { return CREATE_NO_WINDOW; }
+unsigned long no_window_flag() {
+  HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
+  bool wine = ntdll != nullptr && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
+  return wine ? 0 : CREATE_NO_WINDOW;
+}
 
 bool has_console_window() { return ::GetConsoleWindow() != nullptr; }
 

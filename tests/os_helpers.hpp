@@ -10,7 +10,8 @@
 
 namespace test::os {
 
-/// CREATE_NO_WINDOW on Windows (the flag a GUI app's children need), 0 elsewhere.
+/// CREATE_NO_WINDOW on Windows (the flag a GUI app's children need), 0 elsewhere, and 0 under
+/// Wine, where mproc leaves it out (see platform/windows/spawn.cpp).
 unsigned long no_window_flag();
 
 /// Whether this process has a console window (Windows; always false elsewhere).

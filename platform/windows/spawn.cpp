@@ -18,8 +18,22 @@ namespace {
 // CREATE_NO_WINDOW: a console child of a GUI app (or of a service) gets no console window at
 // all; hiding the window (SW_HIDE) would still create one, flashing up on some systems.
 // CREATE_SUSPENDED: the child joins the job below before it runs a single instruction.
-constexpr DWORD creation_flags =
-    CREATE_UNICODE_ENVIRONMENT | CREATE_NO_WINDOW | EXTENDED_STARTUPINFO_PRESENT | CREATE_SUSPENDED;
+constexpr DWORD base_flags = CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT | CREATE_SUSPENDED;
+
+// Wine (8.0) gives each CREATE_NO_WINDOW child a headless conhost.exe of its own, and now and
+// then one of them outlives everything, holding the Unix stderr that Wine hands to every
+// process: a test runner reading that pipe (ctest) then waits forever. Wine shows no windows
+// here anyway, so there the children share this process's console (or its lack of one), as
+// with libuv before.
+bool running_under_wine() {
+  HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
+  return ntdll != nullptr && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
+}
+
+DWORD creation_flags() {
+  static const DWORD flags = base_flags | (running_under_wine() ? 0 : CREATE_NO_WINDOW);
+  return flags;
+}
 
 // Every child goes into one kill-on-close job that only this process holds, so that children
 // die with this process however it ends (libuv did the same for the children it spawned). Its
@@ -170,7 +184,7 @@ DWORD create_once(const spawn_options& options, wide_command& command, spawned_c
   info.StartupInfo.cbReserved2 = static_cast<WORD>(crt_block.size());
   info.StartupInfo.lpReserved2 = crt_block.data();
   info.lpAttributeList = attribute.get();
-  DWORD flags = creation_flags;
+  DWORD flags = creation_flags();
   if (attribute.get() == nullptr) flags &= ~static_cast<DWORD>(EXTENDED_STARTUPINFO_PRESENT);
 
   PROCESS_INFORMATION process{};
@@ -212,6 +226,6 @@ std::error_code spawn_child(const spawn_options& options, spawned_child& child) 
   }
 }
 
-unsigned long spawn_creation_flags() noexcept { return creation_flags; }
+unsigned long spawn_creation_flags() noexcept { return creation_flags(); }
 
 }  // namespace mproc::platform
