@@ -3,7 +3,9 @@
 # Installs only what is missing, so it is quick when everything is there.
 set -euo pipefail
 packages=(cmake g++ make pkg-config python3 libuv1-dev libspdlog-dev libfmt-dev libcereal-dev
-          catch2 libssl-dev clang)  # clang: the libFuzzer build (scripts/fuzz.sh)
+          catch2 libssl-dev
+          clang          # the libFuzzer build (scripts/fuzz.sh)
+          qt6-base-dev)  # the desktop example (examples/qt_mandelbrot), tested headless
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

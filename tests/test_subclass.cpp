@@ -54,3 +54,20 @@ TEST_CASE("subclass_base_process_without_target_exits_zero", "[subclass]") {
   test::join_or_fail(p);
   CHECK(p.exitcode() == 0);
 }
+
+TEST_CASE("subclass_is_named_after_its_class_as_in_python", "[subclass]") {
+  // Python: `class Consumer(Process)` gives "Consumer-1"; a given name is kept. The child's
+  // current_process() has the same name (Counter::run exits 99 otherwise).
+  Counter c(1, "x");
+  std::string name = c.name();
+  CHECK(name.rfind("Counter-", 0) == 0);
+  CHECK(name.find("::") == std::string::npos);
+  c.start();
+  test::join_or_fail(c);
+  CHECK(c.exitcode() == 2);
+  mproc::Process plain;
+  CHECK(plain.name().rfind("Process-", 0) == 0);
+  Counter named;
+  named.set_name("consumer-A");
+  CHECK(named.name() == "consumer-A");
+}

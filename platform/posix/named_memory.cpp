@@ -12,8 +12,8 @@
 #include <cstring>
 
 #include "mproc/platform/error.hpp"
+#include "mproc/platform/spawn.hpp"
 
-extern "C" pid_t _Fork(void);  // glibc >= 2.34: fork without atfork handlers, async-signal-safe
 
 namespace mproc::platform {
 namespace {
@@ -149,24 +149,24 @@ std::error_code remove_named_region(const std::string& name) noexcept {
   return {};
 }
 
-std::error_code start_resource_tracker(native_handle& channel) noexcept {
+std::error_code start_resource_tracker(spawn_options how, native_handle& channel) noexcept {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return last_error();
-  pid_t pid = _Fork();
-  if (pid < 0) {
-    auto ec = last_error();
-    ::close(fds[0]);
+  how.inherited = {fds[0]};
+  spawned_child tracker;
+  auto ec = spawn_child(how, tracker);
+  ::close(fds[0]);
+  if (ec) {
     ::close(fds[1]);
     return ec;
   }
-  if (pid == 0) {
-    ::close(fds[1]);
-    run_tracker(fds[0]);
-  }
-  ::close(fds[0]);
+  // Not reaped by us: it outlives this process on purpose (it ends after every writer, so after
+  // us, and init reaps it then).
   channel = fds[1];
   return {};
 }
+
+void run_resource_tracker(native_handle input) noexcept { run_tracker(static_cast<int>(input)); }
 
 std::error_code tracker_note(native_handle channel, const std::string& name, bool forget_it) noexcept {
   char line[max_name + 4];

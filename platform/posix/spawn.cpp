@@ -113,9 +113,10 @@ std::error_code spawn_child(const spawn_options& options, spawned_child& child) 
   }
 }
 
-std::error_code watch_spawned_child(uv_loop_s* loop, const spawned_child& child,
-                                    std::function<void(int)> done) noexcept {
-  return watch_forked_child(loop, child.pid, std::move(done));  // A child like any other here.
+std::error_code watch_spawned_child(uv_loop_s* loop, const spawned_child& child, std::function<void(int)> done,
+                                    std::function<void()> before_reap) noexcept {
+  // A child like any other here.
+  return watch_forked_child(loop, child.pid, std::move(done), std::move(before_reap));
 }
 
 std::error_code signal_spawned_child(const spawned_child& child, int sig) noexcept {

@@ -5,16 +5,19 @@
 #include <windows.h>
 
 #include "crt_handle.hpp"
+#include "overlapped_io.hpp"
 #include "mproc/platform/error.hpp"
 
 namespace mproc::platform {
 // On Windows the channel is one anonymous pipe from parent to child: the child only needs to
 // receive its task, and sees EOF when the parent is gone. The child's exit is observed through
 // its process handle instead of the channel. Both ends are CRT descriptors so that libuv's
-// stdio container can map the child's end to descriptor 3 in the child.
+// stdio container can map the child's end to descriptor 3 in the child. Both are opened for
+// overlapped I/O (UV_NONBLOCK_PIPE), so that the child can wait for its parent's end without
+// polling (wait_ready.cpp); reads and writes go through overlapped_io.hpp.
 std::error_code make_channel(channel_pair& out) noexcept {
   uv_file fds[2];
-  if (int rc = uv_pipe(fds, 0, 0); rc != 0) return uv_error(rc);
+  if (int rc = uv_pipe(fds, UV_NONBLOCK_PIPE, UV_NONBLOCK_PIPE); rc != 0) return uv_error(rc);
   out.child = fds[0];   // read end
   out.parent = fds[1];  // write end
   return {};
@@ -25,7 +28,7 @@ std::error_code write_all(native_handle h, const void* data, std::size_t size) n
   while (size > 0) {
     DWORD chunk = size > 0x10000000 ? 0x10000000 : static_cast<DWORD>(size);
     DWORD written = 0;
-    if (!::WriteFile(os_handle(h), p, chunk, &written, nullptr)) return last_error();
+    if (!write_blocking(os_handle(h), p, chunk, written)) return last_error();
     p += written;
     size -= written;
   }
@@ -39,7 +42,7 @@ std::error_code read_exact(native_handle h, void* data, std::size_t size, bool& 
   while (got < size) {
     DWORD chunk = (size - got) > 0x10000000 ? 0x10000000 : static_cast<DWORD>(size - got);
     DWORD n = 0;
-    if (!::ReadFile(os_handle(h), p + got, chunk, &n, nullptr)) {
+    if (!read_blocking(os_handle(h), p + got, chunk, n)) {
       DWORD err = ::GetLastError();
       if (err != ERROR_BROKEN_PIPE && err != ERROR_HANDLE_EOF) return last_error();
       n = 0;
@@ -59,7 +62,7 @@ std::error_code read_exact(native_handle h, void* data, std::size_t size, bool& 
 void wait_for_eof(native_handle h) noexcept {
   char buf[256];
   DWORD n = 0;
-  while (::ReadFile(os_handle(h), buf, sizeof buf, &n, nullptr) && n > 0) {
+  while (read_blocking(os_handle(h), buf, sizeof buf, n) && n > 0) {
   }
 }
 

@@ -12,6 +12,7 @@
 
 #include "mproc/platform/crypto.hpp"
 #include "crt_handle.hpp"
+#include "overlapped_io.hpp"
 #include "mproc/platform/error.hpp"
 #include "utf.hpp"
 
@@ -35,8 +36,10 @@ SOCKET make_socket(int family, int type, int protocol) {
   return ::WSASocketW(family, type, protocol, nullptr, 0, WSA_FLAG_NO_HANDLE_INHERIT);
 }
 
+// Overlapped, as make_pipe's, so that waiting for a message sleeps (wait_ready.cpp).
 HANDLE new_pipe_instance(const std::string& path, bool first) {
-  return ::CreateNamedPipeW(to_wide(path).c_str(), PIPE_ACCESS_DUPLEX | (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0),
+  return ::CreateNamedPipeW(to_wide(path).c_str(),
+                            PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0),
                             PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, PIPE_UNLIMITED_INSTANCES,
                             pipe_buffer, pipe_buffer, 0, nullptr);
 }
@@ -121,7 +124,7 @@ std::error_code listen_on(const endpoint& where, int backlog, listener& out) noe
 std::error_code accept_connection(listener& l, native_handle& out) noexcept {
   if (l.bound.family == address_family::named_pipe) {
     HANDLE h = reinterpret_cast<HANDLE>(l.handle);
-    if (!::ConnectNamedPipe(h, nullptr) && ::GetLastError() != ERROR_PIPE_CONNECTED) return last_error();
+    if (!connect_pipe_blocking(h)) return last_error();
     // The next client needs an instance of its own, ready before this one is handed out.
     HANDLE next = new_pipe_instance(l.bound.path, false);
     if (next == INVALID_HANDLE_VALUE) return last_error();
@@ -145,7 +148,7 @@ std::error_code connect_to(const endpoint& where, native_handle& out) noexcept {
   if (where.family == address_family::named_pipe) {
     for (int attempt = 0;; ++attempt) {
       HANDLE h = ::CreateFileW(to_wide(where.path).c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
-                               OPEN_EXISTING, 0, nullptr);
+                               OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
       if (h != INVALID_HANDLE_VALUE) return adopt_as_descriptor(h, out);
       // Every instance busy: wait for the server's next one (as CPython's PipeClient does).
       if (::GetLastError() != ERROR_PIPE_BUSY || attempt > 100) return last_error();

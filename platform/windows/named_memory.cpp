@@ -3,6 +3,7 @@
 #include <windows.h>
 
 #include "mproc/platform/error.hpp"
+#include "mproc/platform/process_control.hpp"
 #include "utf.hpp"
 
 namespace mproc::platform {
@@ -43,10 +44,12 @@ std::error_code open_named_region(const std::string& name, mapped_region& out) n
 
 std::error_code remove_named_region(const std::string&) noexcept { return {}; }
 
-std::error_code start_resource_tracker(native_handle& channel) noexcept {
+std::error_code start_resource_tracker(spawn_options, native_handle& channel) noexcept {
   channel = invalid_handle;
   return {};
 }
+
+void run_resource_tracker(native_handle) noexcept { fast_exit(0); }
 
 std::error_code tracker_note(native_handle, const std::string&, bool) noexcept { return {}; }
 

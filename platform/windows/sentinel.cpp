@@ -3,6 +3,10 @@
 #include <io.h>
 #include <windows.h>
 
+#include <vector>
+
+#include "mproc/platform/pipe.hpp"
+
 namespace mproc::platform {
 
 native_handle spawned_child_sentinel(const spawned_child& child, native_handle) noexcept {
@@ -26,16 +30,12 @@ bool wait_sentinel(native_handle sentinel, int timeout_ms) noexcept {
   return ::WaitForSingleObject(reinterpret_cast<HANDLE>(sentinel), limit) == WAIT_OBJECT_0;
 }
 
-// Anonymous pipes cannot be waited on, so a channel end is peeked at a coarse interval.
+// The channel is a pipe opened for overlapped I/O (channel.cpp): wait_ready sleeps until it is
+// readable or closed.
 bool wait_channel(native_handle h, int timeout_ms) noexcept {
-  HANDLE pipe = reinterpret_cast<HANDLE>(::_get_osfhandle(static_cast<int>(h)));
-  ULONGLONG deadline = ::GetTickCount64() + static_cast<ULONGLONG>(timeout_ms < 0 ? 0 : timeout_ms);
-  for (;;) {
-    DWORD available = 0;
-    if (!::PeekNamedPipe(pipe, nullptr, 0, nullptr, &available, nullptr) || available > 0) return true;
-    if (timeout_ms >= 0 && ::GetTickCount64() >= deadline) return false;
-    ::Sleep(10);
-  }
+  std::vector<std::size_t> ready;
+  if (wait_ready({{h, handle_kind::descriptor}}, timeout_ms, ready)) return true;  // an error: gone
+  return !ready.empty();
 }
 
 }  // namespace mproc::platform

@@ -13,7 +13,7 @@ int fork_process(std::error_code& ec) noexcept {
   return -1;
 }
 
-std::error_code watch_forked_child(uv_loop_s*, int, std::function<void(int)>) noexcept {
+std::error_code watch_forked_child(uv_loop_s*, int, std::function<void(int)>, std::function<void()>) noexcept {
   return not_supported();
 }
 

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <variant>
 #include <vector>
 
 #include "connection/frame.hpp"
@@ -18,8 +19,9 @@
 
 namespace {
 
+// A list of empty elements (Python's [None] * n) has its own length check: fuzzed too.
 using Message = std::tuple<int, std::string, std::optional<int>, std::vector<double>,
-                           std::map<std::string, std::vector<std::string>>>;
+                           std::map<std::string, std::vector<std::string>>, std::vector<std::monostate>>;
 
 void decode_stream(const std::uint8_t* data, std::size_t size) {
   auto [reader, writer] = mproc::Pipe(false);

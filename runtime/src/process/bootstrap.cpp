@@ -25,7 +25,8 @@
 #include "process/process_record.hpp"
 #include "synchronize/resource_tracker.hpp"
 #include "process/runtime.hpp"
-#include "process/spawn_command.hpp"
+#include "core/spawn_command.hpp"
+#include "mproc/platform/named_memory.hpp"
 
 namespace mproc::detail {
 namespace {
@@ -259,6 +260,8 @@ void init() {
     detail::run_forkserver(platform::adopt_inherited(detail::first_inherited_fd),
                            platform::adopt_inherited(detail::first_inherited_fd + 1));
   }
+  if (which == detail::role_resource_tracker)
+    platform::run_resource_tracker(platform::adopt_inherited(detail::first_inherited_fd));
   native_handle channel = platform::adopt_inherited(detail::first_inherited_fd);
   int code = detail::run_child_from_channel(channel);
   detail::Runtime::instance().exit_handling();

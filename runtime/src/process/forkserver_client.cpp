@@ -12,7 +12,7 @@
 #include "mproc/platform/sentinel.hpp"
 #include "mproc/serialization.hpp"
 #include "mproc/platform/spawn.hpp"
-#include "process/spawn_command.hpp"
+#include "core/spawn_command.hpp"
 #include "core/throw_error.hpp"
 
 namespace mproc::detail {

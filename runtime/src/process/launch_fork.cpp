@@ -62,7 +62,8 @@ void launch_fork(const std::shared_ptr<ProcessRecord>& record, const std::functi
   Runtime& runtime = Runtime::instance();
   runtime.add_child(record);
   runtime.loop().post([record, pid](uv_loop_t* loop) {
-    auto ec = platform::watch_forked_child(loop, pid, [record](int code) { record->finish(code); });
+    auto ec = platform::watch_forked_child(
+        loop, pid, [record](int code) { record->finish(code); }, [record] { record->stop_signals(); });
     if (ec) record->finish(255);  // Cannot happen short of running out of memory/descriptors.
   });
 }

@@ -1,6 +1,5 @@
 #include <uv.h>
 
-#include <atomic>
 
 #include "core/throw_error.hpp"
 #include "mproc/platform/channel.hpp"
@@ -8,7 +7,7 @@
 #include "mproc/platform/spawn.hpp"
 #include "process/launch.hpp"
 #include "process/runtime.hpp"
-#include "process/spawn_command.hpp"
+#include "core/spawn_command.hpp"
 
 namespace mproc::detail {
 namespace {
@@ -16,7 +15,6 @@ namespace {
 // What the record's control and the loop's exit watch share about one spawned child.
 struct SpawnedProcess {
   platform::spawned_child child;
-  std::atomic<bool> reaped{false};  // set on the loop thread, before the record learns the exit
   ~SpawnedProcess() { platform::release_spawned_child(child); }
 };
 
@@ -28,12 +26,8 @@ class SpawnedChild final : public ChildControl {
     platform::release_sentinel(sentinel_, channel_);
     platform::close_handle(channel_);
   }
-  // The caller holds the record's mutex, which `finish` (run after the reap) also takes, so a
-  // child that is not marked reaped here cannot be reaped, and its pid reused, meanwhile.
-  std::error_code send_signal(int sig) override {
-    if (process_->reaped.load()) return {};
-    return platform::signal_spawned_child(process_->child, sig);
-  }
+  // Called under the record's mutex while the child is not being reaped (`signallable`).
+  std::error_code send_signal(int sig) override { return platform::signal_spawned_child(process_->child, sig); }
   native_handle sentinel() const override { return sentinel_; }
   void close_in_forked_child() noexcept override { platform::close_handle(channel_); }
 
@@ -65,11 +59,12 @@ void launch_spawn(const std::shared_ptr<ProcessRecord>& record, const SpawnEntry
   Runtime& runtime = Runtime::instance();
   runtime.add_child(record);  // Before the loop can report its exit.
   runtime.loop().post([record, process](uv_loop_t* loop) {
-    auto done = [record, process](int code) {
-      process->reaped.store(true);
-      record->finish(code);
-    };
-    if (platform::watch_spawned_child(loop, process->child, done)) done(255);  // Out of memory/handles.
+    auto done = [record](int code) { record->finish(code); };
+    auto before_reap = [record] { record->stop_signals(); };
+    if (platform::watch_spawned_child(loop, process->child, done, before_reap)) {
+      record->stop_signals();  // Out of memory or handles: cannot happen in practice.
+      done(255);
+    }
   });
   // A child that died before reading its task makes this fail; its exitcode tells the story.
   if (!platform::write_all(channel.parent, frame.data(), frame.size()))

@@ -23,6 +23,30 @@ namespace {
 
 int own_pid() { return static_cast<int>(uv_os_getpid()); }
 
+// Python's default name: the class name, then the identity path ("Process-1", "Consumer-2:1").
+std::string default_name(std::string_view class_name, const std::vector<int>& path) {
+  std::string name(class_name);
+  name += '-';
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (i > 0) name += ':';
+    name += std::to_string(path[i]);
+  }
+  return name;
+}
+
+// "app::Consumer" -> "Consumer", "(anonymous namespace)::Stage<int>" -> "Stage<int>": what
+// Python's `type(self).__name__` shows.
+std::string_view short_class_name(std::string_view type) {
+  int depth = 0;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < type.size(); ++i) {
+    if (type[i] == '<') ++depth;
+    else if (type[i] == '>') --depth;
+    else if (depth == 0 && type[i] == ':' && i + 1 < type.size() && type[i + 1] == ':') start = i + 2;
+  }
+  return type.substr(start);
+}
+
 // What a spawned child runs for a `Process` without a target: nothing, like Python's.
 void run_nothing(const void*, std::string_view) {}
 
@@ -47,12 +71,7 @@ Process::Process(ProcessOptions options) : record_(std::make_shared<ProcessRecor
   record_->path = me.path;
   record_->path.push_back(detail::next_child_number());
   if (options.name.empty()) {
-    std::string name = "Process-";
-    for (std::size_t i = 0; i < record_->path.size(); ++i) {
-      if (i > 0) name += ':';
-      name += std::to_string(record_->path[i]);
-    }
-    record_->name = std::move(name);
+    record_->name = detail::default_name("Process", record_->path);
   } else {
     record_->name = std::move(options.name);
   }
@@ -72,6 +91,9 @@ void Process::set_subclass_entry(detail::trampoline_fn entry,
   subclass_entry_ = entry;
   subclass_save_ = save;
   subclass_type_ = std::move(type);
+  // As in Python, a subclass without a given name is named after its class: "Consumer-1".
+  if (record_->name == detail::default_name("Process", record_->path))
+    record_->name = detail::default_name(detail::short_class_name(subclass_type_), record_->path);
 }
 
 void Process::run() {
@@ -186,7 +208,7 @@ void signal_child(ProcessRecord& r, int sig, const char* verb) {
     throw ProcessError(std::string("cannot ") + verb + " " + r.name + ": it was not started");
   if (r.creator_pid != static_cast<int>(uv_os_getpid()))
     throw ProcessError(std::string("can only ") + verb + " a child process");
-  if (r.exit_status() || !r.control) return;  // Already ended: nothing to do, as in Python.
+  if (!r.signallable()) return;  // Already ended: nothing to do, as in Python.
   auto ec = r.control->send_signal(sig);
   if (ec && ec != std::errc::no_such_process)
     detail::throw_system_error(ec, std::string("cannot ") + verb + " " + r.name);

@@ -49,6 +49,18 @@ struct ProcessRecord : std::enable_shared_from_this<ProcessRecord> {
   std::atomic<int> exitcode{running};
   std::unique_ptr<ChildControl> control;
   bool retired = false;  ///< off the runtime's live list for good (guarded by its mutex)
+  /// The child is being reaped: its pid may soon name another process, so no signal may be
+  /// sent any more (guarded by `mutex`; set on the loop thread just before the reap).
+  bool reaped = false;
+
+  /// Whether `control->send_signal` may still be called (call with `mutex` held).
+  bool signallable() const { return !reaped && !exit_status() && control != nullptr; }
+
+  /// Marks the child as being reaped (takes `mutex`).
+  void stop_signals() {
+    std::lock_guard<std::mutex> lock(mutex);
+    reaped = true;
+  }
 
   /// Called once, on the loop thread, when the child has exited: drops the target and its
   /// arguments, then publishes the exit code (join returns after both).

@@ -86,7 +86,7 @@ void Runtime::exit_handling() {
       if (!child->daemon) continue;
       log->info("calling terminate() for daemon {}", child->name);
       std::lock_guard<std::mutex> lock(child->mutex);
-      if (!child->exit_status() && child->control)
+      if (child->signallable())
         child->control->send_signal(platform::signal_terminate());  // Ignore ESRCH: it just ended.
     }
     for (auto& child : live) {

@@ -4,6 +4,7 @@
 
 #include "mproc/logging.hpp"
 #include "mproc/platform/named_memory.hpp"
+#include "core/spawn_command.hpp"
 #include "core/throw_error.hpp"
 
 namespace mproc::detail {
@@ -19,7 +20,8 @@ void ResourceTracker::track(const std::string& name) {
     std::lock_guard<std::mutex> lock(start_mutex_);
     if (channel_.load() == invalid_handle) {
       native_handle channel = invalid_handle;
-      throw_error(platform::start_resource_tracker(channel), "cannot start the resource tracker");
+      throw_error(platform::start_resource_tracker(spawn_command(SpawnRole::resource_tracker, {}), channel),
+                  "cannot start the resource tracker");
       channel_.store(channel);
     }
   }

@@ -35,6 +35,12 @@ void arm_parent_death_signal(int expected_parent_pid) noexcept;
 /// running (gone, or a zombie that only waits to be reaped).
 std::uint64_t process_start_stamp(int pid) noexcept;
 
+/// CPU time (user + system, in seconds) process `pid` has used so far; `pid` 0 is the calling
+/// process. -1 when it cannot be read (no such process, not allowed, no /proc, or another
+/// process under Wine, which answers with the caller's own times). For tests and diagnostics: a
+/// process that waits should not use any.
+double process_cpu_seconds(int pid) noexcept;
+
 /// Terminates the calling process at once with `code`, without exit handlers or destructors.
 [[noreturn]] void fast_exit(int code) noexcept;
 

@@ -38,11 +38,12 @@ struct spawned_child {
 /// was started.
 std::error_code spawn_child(const spawn_options& options, spawned_child& child) noexcept;
 
-/// Watches `child` on `loop` (call on the loop's thread): `done(exitcode)` runs once on that
-/// thread after the child exited and was reaped (no zombie left). Exit codes follow Python: the
+/// Watches `child` on `loop` (call on the loop's thread): once it exited, `before_reap` (if
+/// given) runs, the last moment `signal_spawned_child` is surely safe; then the child is reaped
+/// (no zombie left) and `done(exitcode)` runs, once, on that thread. Exit codes follow Python: the
 /// exit value, or -N for a child ended by signal N (Windows: by `signal_spawned_child(N)`).
-std::error_code watch_spawned_child(uv_loop_s* loop, const spawned_child& child,
-                                    std::function<void(int)> done) noexcept;
+std::error_code watch_spawned_child(uv_loop_s* loop, const spawned_child& child, std::function<void(int)> done,
+                                    std::function<void()> before_reap = {}) noexcept;
 
 /// Sends `sig` (`signal_terminate()` or `signal_kill()`; POSIX: any signal) to a child that
 /// `watch_spawned_child` has not reported yet (so its pid cannot have been reused).

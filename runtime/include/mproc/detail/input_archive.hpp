@@ -3,13 +3,16 @@
 // the received bytes (no istream), with one addition that matters for data from another
 // process: a container's length is checked against the bytes left before anything is
 // allocated, so a corrupted or hostile length is a SerializationError, not a multi-gigabyte
-// allocation. (A container of empty structs, whose elements take no bytes, cannot be longer
-// than the message; that is the price.) User types with a templated `serialize` work as with
+// allocation. A vector of empty elements (`std::monostate`, empty structs: Python's
+// `[None] * n`) takes no bytes per element, so its length is bounded by a fixed count instead
+// (`max_empty_elements`). User types with a templated `serialize` work as with
 // cereal::BinaryInputArchive.
 #include <cereal/archives/binary.hpp>
 #include <cereal/cereal.hpp>
+#include <cstdint>
 #include <cstring>
 #include <string>
+#include <vector>
 #include <string_view>
 #include <type_traits>
 
@@ -65,6 +68,25 @@ inline void CEREAL_SERIALIZE_FUNCTION_NAME(InputArchive& ar, cereal::SizeTag<T>&
     throw SerializationError("cannot decode a message: a length of " + std::to_string(t.size) +
                              " exceeds the " + std::to_string(ar.remaining()) +
                              " bytes left (the data is corrupted or of another type than expected)");
+}
+
+/// The most elements a received vector of empty elements may have: 64 Mi (64 MiB of memory at
+/// one byte each), far above Python's `[None] * 1_000_000` and still a bounded allocation.
+inline constexpr std::uint64_t max_empty_elements = std::uint64_t{1} << 26;
+
+// Chosen over cereal's own vector loader (more specialised in the archive): the same wire
+// format, a different length check.
+template <class T, class A, std::enable_if_t<std::is_empty_v<T>, int> = 0>
+inline void CEREAL_LOAD_FUNCTION_NAME(InputArchive& ar, std::vector<T, A>& v) {
+  cereal::size_type size = 0;
+  ar.loadBinary(&size, sizeof size);
+  if (size > max_empty_elements)
+    throw SerializationError("cannot decode a message: a list of " + std::to_string(size) +
+                             " empty elements is longer than the limit of " +
+                             std::to_string(max_empty_elements) +
+                             " (the data is corrupted or of another type than expected)");
+  v.resize(static_cast<std::size_t>(size));
+  for (T& element : v) ar(element);
 }
 
 template <class T>

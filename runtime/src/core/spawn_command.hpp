@@ -11,11 +11,12 @@
 
 namespace mproc::detail {
 
-enum class SpawnRole { child, forkserver };
+enum class SpawnRole { child, forkserver, resource_tracker };
 
 inline constexpr const char* role_variable = "MPROC_ROLE";
 inline constexpr const char* role_child = "child";
 inline constexpr const char* role_forkserver = "forkserver";
+inline constexpr const char* role_resource_tracker = "resource-tracker";
 /// The first descriptor a re-executed process inherits (then 4, ...), after stdin/out/err.
 inline constexpr int first_inherited_fd = 3;
 

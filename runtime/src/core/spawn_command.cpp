@@ -1,4 +1,4 @@
-#include "process/spawn_command.hpp"
+#include "core/spawn_command.hpp"
 
 #include <uv.h>
 
@@ -21,7 +21,9 @@ const std::string& own_executable() {
 }
 
 platform::spawn_options spawn_command(SpawnRole role, const std::vector<native_handle>& inherited) {
-  const char* role_name = role == SpawnRole::child ? role_child : role_forkserver;
+  const char* role_name = role == SpawnRole::child        ? role_child
+                          : role == SpawnRole::forkserver ? role_forkserver
+                                                          : role_resource_tracker;
   platform::spawn_options options;
   options.executable = own_executable();
   options.arguments = {options.executable, std::string("--mproc-") + role_name};  // The role shows in `ps`.
