@@ -28,6 +28,7 @@ struct exit_watch {
   HANDLE process = nullptr;  // our own duplicate: valid until we close it
   HANDLE wait = nullptr;
   std::function<void(int)> done;
+  std::function<void()> before_reap;
 };
 
 void CALLBACK on_process_signalled(void* context, BOOLEAN) {
@@ -48,20 +49,25 @@ void on_exit_reported(uv_async_t* async) {
   DWORD status = 0;
   int code = ::GetExitCodeProcess(w->process, &status) ? exitcode_of(status) : 255;
   auto done = std::move(w->done);
+  auto before_reap = std::move(w->before_reap);
   uv_close(reinterpret_cast<uv_handle_t*>(&w->async), on_async_closed);
+  // Nothing is reaped on Windows: an open process handle keeps the pid from reuse. The order
+  // is kept all the same.
+  if (before_reap) before_reap();
   done(code);
 }
 
 }  // namespace
 
-std::error_code watch_spawned_child(uv_loop_s* loop, const spawned_child& child,
-                                    std::function<void(int)> done) noexcept {
+std::error_code watch_spawned_child(uv_loop_s* loop, const spawned_child& child, std::function<void(int)> done,
+                                    std::function<void()> before_reap) noexcept {
   auto w = std::make_unique<exit_watch>();
   if (!::DuplicateHandle(::GetCurrentProcess(), reinterpret_cast<HANDLE>(child.process),
                          ::GetCurrentProcess(), &w->process, SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION,
                          FALSE, 0))
     return last_error();
   w->done = std::move(done);
+  w->before_reap = std::move(before_reap);
   w->async.data = w.get();
   if (int rc = uv_async_init(loop, &w->async, on_exit_reported); rc != 0) {
     ::CloseHandle(w->process);
