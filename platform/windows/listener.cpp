@@ -14,6 +14,7 @@
 #include "crt_handle.hpp"
 #include "overlapped_io.hpp"
 #include "mproc/platform/error.hpp"
+#include "utf.hpp"
 
 namespace mproc::platform {
 namespace {
@@ -37,7 +38,7 @@ SOCKET make_socket(int family, int type, int protocol) {
 
 // Overlapped, as make_pipe's, so that waiting for a message sleeps (wait_ready.cpp).
 HANDLE new_pipe_instance(const std::string& path, bool first) {
-  return ::CreateNamedPipeA(path.c_str(),
+  return ::CreateNamedPipeW(to_wide(path).c_str(),
                             PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0),
                             PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, PIPE_UNLIMITED_INSTANCES,
                             pipe_buffer, pipe_buffer, 0, nullptr);
@@ -146,12 +147,12 @@ void close_listener(listener& l) noexcept {
 std::error_code connect_to(const endpoint& where, native_handle& out) noexcept {
   if (where.family == address_family::named_pipe) {
     for (int attempt = 0;; ++attempt) {
-      HANDLE h = ::CreateFileA(where.path.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
+      HANDLE h = ::CreateFileW(to_wide(where.path).c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
                                OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
       if (h != INVALID_HANDLE_VALUE) return adopt_as_descriptor(h, out);
       // Every instance busy: wait for the server's next one (as CPython's PipeClient does).
       if (::GetLastError() != ERROR_PIPE_BUSY || attempt > 100) return last_error();
-      ::WaitNamedPipeA(where.path.c_str(), 1000);
+      ::WaitNamedPipeW(to_wide(where.path).c_str(), 1000);
     }
   }
   if (where.family != address_family::tcp) return not_supported();

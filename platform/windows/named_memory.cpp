@@ -4,17 +4,9 @@
 
 #include "mproc/platform/error.hpp"
 #include "mproc/platform/process_control.hpp"
+#include "utf.hpp"
 
 namespace mproc::platform {
-namespace {
-
-std::wstring wide(const std::string& s) {
-  std::wstring w(s.size(), L'\0');
-  for (std::size_t i = 0; i < s.size(); ++i) w[i] = static_cast<unsigned char>(s[i]);
-  return w;
-}
-
-}  // namespace
 
 bool named_regions_persist() noexcept { return false; }
 
@@ -23,7 +15,7 @@ std::error_code create_named_region(const std::string& name, std::size_t size, m
   auto size64 = static_cast<std::uint64_t>(size);
   HANDLE mapping = ::CreateFileMappingW(INVALID_HANDLE_VALUE, nullptr, PAGE_READWRITE,
                                         static_cast<DWORD>(size64 >> 32),
-                                        static_cast<DWORD>(size64 & 0xffffffffu), wide(name).c_str());
+                                        static_cast<DWORD>(size64 & 0xffffffffu), to_wide(name).c_str());
   if (mapping == nullptr) return last_error();
   if (::GetLastError() == ERROR_ALREADY_EXISTS) {
     ::CloseHandle(mapping);
@@ -33,7 +25,7 @@ std::error_code create_named_region(const std::string& name, std::size_t size, m
 }
 
 std::error_code open_named_region(const std::string& name, mapped_region& out) noexcept {
-  HANDLE mapping = ::OpenFileMappingW(FILE_MAP_ALL_ACCESS, FALSE, wide(name).c_str());
+  HANDLE mapping = ::OpenFileMappingW(FILE_MAP_ALL_ACCESS, FALSE, to_wide(name).c_str());
   if (mapping == nullptr) {
     if (::GetLastError() == ERROR_FILE_NOT_FOUND) return std::make_error_code(std::errc::no_such_file_or_directory);
     return last_error();

@@ -11,6 +11,7 @@
 #include "crt_handle.hpp"
 #include "overlapped_io.hpp"
 #include "mproc/platform/error.hpp"
+#include "utf.hpp"
 
 namespace mproc::platform {
 namespace {
@@ -31,13 +32,13 @@ std::error_code make_pipe(bool duplex, pipe_pair& out) noexcept {
   // and writes wait for their OVERLAPPED (overlapped_io.hpp).
   DWORD open_mode = (duplex ? PIPE_ACCESS_DUPLEX : PIPE_ACCESS_INBOUND) | FILE_FLAG_FIRST_PIPE_INSTANCE |
                     FILE_FLAG_OVERLAPPED;
-  HANDLE server = ::CreateNamedPipeA(name.c_str(), open_mode,
+  HANDLE server = ::CreateNamedPipeW(to_wide(name).c_str(), open_mode,
                                      PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT |
                                          PIPE_REJECT_REMOTE_CLIENTS,
                                      1, pipe_buffer, pipe_buffer, 0, nullptr);
   if (server == INVALID_HANDLE_VALUE) return last_error();
   DWORD access = duplex ? (GENERIC_READ | GENERIC_WRITE) : (GENERIC_WRITE | FILE_READ_ATTRIBUTES);
-  HANDLE client = ::CreateFileA(name.c_str(), access, 0, nullptr, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
+  HANDLE client = ::CreateFileW(to_wide(name).c_str(), access, 0, nullptr, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
   if (client == INVALID_HANDLE_VALUE) {
     auto ec = last_error();
     ::CloseHandle(server);

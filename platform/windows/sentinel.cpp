@@ -1,7 +1,6 @@
 #include "mproc/platform/sentinel.hpp"
 
 #include <io.h>
-#include <uv.h>
 #include <windows.h>
 
 #include <vector>
@@ -10,10 +9,11 @@
 
 namespace mproc::platform {
 
-native_handle spawned_child_sentinel(uv_process_s* process, native_handle) noexcept {
+native_handle spawned_child_sentinel(const spawned_child& child, native_handle) noexcept {
   HANDLE copy = nullptr;
-  // Our own copy, so that it stays valid after libuv closes its handle at the child's exit.
-  if (!::DuplicateHandle(::GetCurrentProcess(), process->process_handle, ::GetCurrentProcess(),
+  // Our own copy, so that it stays valid after `release_spawned_child` closes the child's.
+  // PROCESS_DUP_HANDLE: the runtime also duplicates argument handles into the child with it.
+  if (!::DuplicateHandle(::GetCurrentProcess(), reinterpret_cast<HANDLE>(child.process), ::GetCurrentProcess(),
                          &copy, SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_DUP_HANDLE, FALSE, 0))
     return invalid_handle;
   return reinterpret_cast<native_handle>(copy);

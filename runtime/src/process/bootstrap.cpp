@@ -19,6 +19,7 @@
 #include "mproc/init.hpp"
 #include "mproc/logging.hpp"
 #include "mproc/platform/channel.hpp"
+#include "mproc/platform/command_line.hpp"
 #include "mproc/platform/handle_transfer.hpp"
 #include "mproc/platform/process_control.hpp"
 #include "process/process_record.hpp"
@@ -222,7 +223,32 @@ int run_forkserver_child(native_handle channel) {
 
 namespace mproc {
 
-void init(int, char**) {
+namespace {
+
+std::vector<std::string>& program_arguments() {
+  static std::vector<std::string> args;
+  return args;
+}
+
+// The OS's copy of the command line where there is one (UTF-8 on Windows too), else `given`.
+void record_arguments(std::vector<std::string> given) {
+  std::vector<std::string> from_os = platform::command_line();
+  program_arguments() = from_os.empty() ? std::move(given) : std::move(from_os);
+}
+
+}  // namespace
+
+const std::vector<std::string>& argv() { return program_arguments(); }
+
+void init(int argc, char** argv) {
+  std::vector<std::string> given;
+  for (int i = 0; argv != nullptr && i < argc; ++i) given.emplace_back(argv[i] != nullptr ? argv[i] : "");
+  record_arguments(std::move(given));
+  init();
+}
+
+void init() {
+  if (program_arguments().empty()) record_arguments({});
   detail::init_called.store(true);
   char role[32];
   std::size_t size = sizeof role;
