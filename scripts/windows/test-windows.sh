@@ -15,7 +15,11 @@ MPROC_TEST_LEAK_CYCLES=50 MPROC_TEST_POOL_TASKS=20000 ctest --test-dir build/min
 # The chaos run's Windows subset (tests/chaos; spawn only, 30 s): pool workers, children and the
 # manager killed while the workload runs. -V prints its seed and summary also when it passes.
 if [[ " ${MPROC_SKIP:-} " != *" chaos "* ]]; then
-  ctest --test-dir build/mingw -L chaos --output-on-failure -V || status=$?
+  # As on Linux: a failed run is run once more with a new seed (a systematic fault fails twice).
+  if ! ctest --test-dir build/mingw -L chaos --output-on-failure -V; then
+    echo "chaos: the Wine run FAILED (its summary and replay seed are above); running it once more"
+    ctest --test-dir build/mingw -L chaos --rerun-failed --output-on-failure -V || status=$?
+  fi
 fi
 bash scripts/windows/wine-stop.sh || true
 exit $status
