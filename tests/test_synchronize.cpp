@@ -256,3 +256,23 @@ TEST_CASE("barrier_action_runs_once_per_trip_in_any_process", "[sync]") {
   CHECK(counter.value() == 3);
   trips = nullptr;
 }
+
+namespace {
+void take_lock_and_return(mproc::Lock lock) { lock.acquire(); }
+}  // namespace
+
+// A child whose target returns while it holds the lock (no kill): its process ends holding it,
+// and the next acquire takes it over as from a dead owner. (Under spawn the lock used to be
+// unmapped before the exit, so the OS never saw its owner die and it stayed locked forever.)
+TEST_CASE("lock_kept_by_a_child_that_returned_is_taken_over", "[sync]") {
+  for (bool recursive : {false, true}) {
+    mproc::Lock lock = recursive ? mproc::Lock(mproc::RLock()) : mproc::Lock();
+    mproc::Process p(take_lock_and_return, lock);
+    p.start();
+    test::join_or_fail(p);
+    CHECK(p.exitcode() == 0);
+    REQUIRE(lock.acquire(true, test::deadline_seconds));
+    CHECK(lock.recovered());
+    lock.release();
+  }
+}

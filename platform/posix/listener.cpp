@@ -128,12 +128,25 @@ std::error_code listen_on(const endpoint& where, int backlog, listener& out) noe
   return ec;
 }
 
-std::error_code accept_connection(listener& l, native_handle& out) noexcept {
+std::error_code accept_connection(listener& l, native_handle& out, endpoint* peer) noexcept {
   for (;;) {
-    int fd = ::accept4(static_cast<int>(l.handle), nullptr, nullptr, SOCK_CLOEXEC);
+    sockaddr_storage from{};
+    socklen_t length = sizeof from;
+    int fd = ::accept4(static_cast<int>(l.handle), reinterpret_cast<sockaddr*>(&from), &length, SOCK_CLOEXEC);
     if (fd >= 0) {
       if (l.bound.family == address_family::tcp) no_delay(fd);
       out = fd;
+      if (peer) {
+        *peer = endpoint{l.bound.family, {}, {}, 0};
+        char host[NI_MAXHOST];
+        char port[NI_MAXSERV];
+        if (l.bound.family == address_family::tcp &&
+            ::getnameinfo(reinterpret_cast<sockaddr*>(&from), length, host, sizeof host, port,
+                          sizeof port, NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
+          peer->host = host;
+          peer->port = std::atoi(port);
+        }
+      }
       return {};
     }
     if (errno != EINTR && errno != ECONNABORTED) return last_error();

@@ -8,6 +8,7 @@
 #include <io.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <mutex>
 
 #include "mproc/platform/crypto.hpp"
@@ -121,7 +122,8 @@ std::error_code listen_on(const endpoint& where, int backlog, listener& out) noe
   return ec;
 }
 
-std::error_code accept_connection(listener& l, native_handle& out) noexcept {
+std::error_code accept_connection(listener& l, native_handle& out, endpoint* peer) noexcept {
+  if (peer) *peer = endpoint{l.bound.family, {}, {}, 0};
   if (l.bound.family == address_family::named_pipe) {
     HANDLE h = reinterpret_cast<HANDLE>(l.handle);
     if (!connect_pipe_blocking(h)) return last_error();
@@ -131,9 +133,18 @@ std::error_code accept_connection(listener& l, native_handle& out) noexcept {
     l.handle = reinterpret_cast<native_handle>(next);
     return adopt_as_descriptor(h, out);
   }
-  SOCKET s = ::accept(static_cast<SOCKET>(l.handle), nullptr, nullptr);
+  sockaddr_storage from{};
+  int length = sizeof from;
+  SOCKET s = ::accept(static_cast<SOCKET>(l.handle), reinterpret_cast<sockaddr*>(&from), &length);
   if (s == INVALID_SOCKET) return wsa_error();
   no_delay(s);
+  char host[NI_MAXHOST];
+  char port[NI_MAXSERV];
+  if (peer && ::getnameinfo(reinterpret_cast<sockaddr*>(&from), length, host, sizeof host, port,
+                            sizeof port, NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
+    peer->host = host;
+    peer->port = std::atoi(port);
+  }
   return adopt_as_descriptor(reinterpret_cast<HANDLE>(s), out);
 }
 

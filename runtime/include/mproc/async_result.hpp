@@ -11,12 +11,14 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "mproc/detail/pool_task.hpp"
+#include "mproc/detail/printable.hpp"
 #include "mproc/errors.hpp"
 
 namespace mproc {
@@ -337,6 +339,13 @@ class AsyncResult {
   bool ready() const { return state_->ready(); }
   /// Whether it finished without error; ValueError when not ready yet.
   bool successful() const { return state_->successful(); }
+
+  /// `<AsyncResult(pending)>`, `<AsyncResult(ready, successful)>` or
+  /// `<AsyncResult(ready, failed)>` (Python shows only an address).
+  std::string repr() const {
+    if (!ready()) return "<AsyncResult(pending)>";
+    return successful() ? "<AsyncResult(ready, successful)>" : "<AsyncResult(ready, failed)>";
+  }
 
   /// For the blocking calls: waits and moves the value out.
   R take() {

@@ -28,6 +28,11 @@ class Barrier {
   int parties() const noexcept { return parties_; }
   int n_waiting() const;
   bool broken() const;
+  /// `<Barrier(parties=3, n_waiting=1)>` (`, broken` when broken), as threading.Barrier shows.
+  std::string repr() const {
+    return "<Barrier(parties=" + std::to_string(parties()) + ", n_waiting=" + std::to_string(n_waiting()) +
+           (broken() ? ", broken)>" : ")>");
+  }
 
   template <class Archive>
   void save(Archive& archive) const {

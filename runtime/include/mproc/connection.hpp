@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "mproc/detail/handle_passing.hpp"
+#include "mproc/detail/printable.hpp"
 #include "mproc/errors.hpp"
 #include "mproc/platform/native_handle.hpp"
 #include "mproc/serialization.hpp"
@@ -105,6 +106,10 @@ class Connection {
 
   /// The largest message `recv` accepts, checked before anything is allocated (default 1 GiB).
   void set_max_message_size(std::size_t bytes);
+
+  /// `<Connection(handle=5, readable, writable)>`, `<Connection(closed)>` (Python shows only
+  /// an address).
+  std::string repr() const;
 
   friend bool operator==(const Connection& a, const Connection& b) noexcept {
     return a.state_ == b.state_;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "mproc/detail/printable.hpp"
 #include "mproc/platform/native_handle.hpp"
 
 namespace mproc {
@@ -21,6 +22,9 @@ class CurrentProcess {
   int ident() const { return pid(); }
   /// Whether this process was started as a daemonic child.
   bool daemon() const;
+  /// `<_MainProcess name='MainProcess' parent=None started>` in the main program,
+  /// `<Process name='Process-1' parent=100 started>` in a child, as Python prints it.
+  std::string repr() const;
 };
 
 /// The running process.
@@ -38,6 +42,8 @@ class ParentProcess {
   void join(std::optional<double> timeout_seconds = std::nullopt) const;
   /// A handle that becomes ready when the parent ends.
   native_handle sentinel() const noexcept { return sentinel_; }
+  /// `<_ParentProcess name='MainProcess' parent=100 unknown>`, as Python prints it.
+  std::string repr() const;
 
  private:
   friend std::optional<ParentProcess> parent_process();

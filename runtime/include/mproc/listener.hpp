@@ -8,6 +8,7 @@
 #include <string>
 
 #include "mproc/connection.hpp"
+#include "mproc/detail/printable.hpp"
 
 namespace mproc {
 
@@ -25,20 +26,38 @@ class Address {
   Address(const char* text) : Address(std::string(text)) {}  // NOLINT
   /// TCP, as Python's (host, port) tuple; port 0 lets the listener pick one.
   Address(std::string host, int port);
+  /// An empty TCP address ('', 0): what a received Address is read into.
+  Address() = default;
 
   AddressFamily family() const noexcept { return family_; }
   const std::string& host() const noexcept { return host_; }
   int port() const noexcept { return port_; }
   const std::string& path() const noexcept { return path_; }
   std::string to_string() const;
+  /// As Python prints addresses: `('127.0.0.1', 6000)` for TCP, `'/tmp/listener-x'` otherwise.
+  std::string repr() const;
 
   /// A fresh, unused address of `family` (Python's `arbitrary_address`).
   static Address arbitrary(AddressFamily family);
   /// The family Python picks when none is given: AF_UNIX on POSIX, AF_PIPE on Windows.
   static AddressFamily default_family();
 
+  /// An address passes to a child and through queues and pipes, as Python's tuples and
+  /// strings do.
+  template <class Archive>
+  void save(Archive& archive) const {
+    archive(static_cast<int>(family_), host_, port_, path_);
+  }
+  template <class Archive>
+  void load(Archive& archive) {
+    int family = 0;
+    archive(family, host_, port_, path_);
+    if (family < 0 || family > static_cast<int>(AddressFamily::tcp))
+      throw SerializationError("an Address of an unknown family was received (corrupted data)");
+    family_ = static_cast<AddressFamily>(family);
+  }
+
  private:
-  Address() = default;
   AddressFamily family_ = AddressFamily::tcp;
   std::string host_;
   int port_ = 0;
@@ -62,6 +81,10 @@ class Listener {
   void close() noexcept;
   /// The address clients connect to (with the real port when 0 was asked for).
   const Address& address() const noexcept { return address_; }
+  /// The address of the client last accepted (Python's `last_accepted`): (host, port) for
+  /// TCP; empty before the first accept and for AF_UNIX and named-pipe clients, which have no
+  /// address of their own (Python gives '' and None there).
+  std::optional<Address> last_accepted() const;
 
  private:
   struct State;

@@ -14,6 +14,7 @@
 #include "mproc/detail/manager_proxy_base.hpp"
 #include "mproc/detail/wait_for_predicate.hpp"
 #include "mproc/errors.hpp"
+#include "mproc/repr.hpp"
 
 namespace mproc {
 
@@ -21,6 +22,39 @@ class BaseManager;
 
 namespace detail {
 inline std::string encode_timeout(std::optional<double> timeout) { return encode(timeout); }
+
+// How a Namespace prints values the server holds only as bytes: each type read or written
+// through a NamespaceProxy in this process registers how to print itself, by its type name.
+using blob_printer = std::string (*)(const std::string& blob);
+void register_blob_printer(const std::string& type, blob_printer printer);
+std::string print_blob(const std::string& type, const std::string& blob);
+template <class T>
+void register_blob_printer_once() {
+  if constexpr (requires(const T& v) { mproc::repr(v); }) {
+    static const bool registered = [] {
+      register_blob_printer(type_name_of<T>(), [](const std::string& blob) { return mproc::repr(decode<T>(blob)); });
+      return true;
+    }();
+    (void)registered;
+  }
+}
+
+/// Python's array typecode of T for `Value('i', 5)`; other types print their own name.
+template <class T>
+std::string typecode_repr() {
+  if constexpr (std::is_same_v<T, bool>) return "'?'";
+  else if constexpr (std::is_same_v<T, char>) return "'c'";
+  else if constexpr (std::is_same_v<T, short>) return "'h'";
+  else if constexpr (std::is_same_v<T, int>) return "'i'";
+  else if constexpr (std::is_same_v<T, unsigned>) return "'I'";
+  else if constexpr (std::is_same_v<T, long>) return "'l'";
+  else if constexpr (std::is_same_v<T, unsigned long>) return "'L'";
+  else if constexpr (std::is_same_v<T, long long>) return "'q'";
+  else if constexpr (std::is_same_v<T, unsigned long long>) return "'Q'";
+  else if constexpr (std::is_same_v<T, float>) return "'f'";
+  else if constexpr (std::is_same_v<T, double>) return "'d'";
+  else return mproc::repr(type_name_of<T>());
+}
 
 // `proxy[key]` as something to assign to or read from, so `d["num"] = 1` reads as in Python.
 template <class Proxy, class Key, class Value>
@@ -110,6 +144,9 @@ class DictProxy : public detail::ProxyBase {
     call("update", std::move(args));
   }
 
+  /// The dict's contents, as Python's `print(d)` shows them: `{1: '1', 2: 4}`.
+  std::string repr() const { return bound() ? detail::repr_mapping(items()) : "<DictProxy (unbound)>"; }
+
   /// Bound to an object on a server (see BaseManager::create).
   using ProxyBase::ProxyBase;
 };
@@ -140,6 +177,9 @@ class SequenceProxy : public ProxyBase {
   }
   /// `l[:]`, `list(l)`: a snapshot.
   std::vector<T> tolist() const { return slice(std::nullopt, std::nullopt); }
+
+  /// The contents, as Python's `print(l)` shows them: `[0, 1, 4]`.
+  std::string repr() const { return this->bound() ? mproc::repr(tolist()) : "<ListProxy (unbound)>"; }
 };
 }  // namespace detail
 
@@ -204,11 +244,13 @@ class NamespaceProxy : public detail::ProxyBase {
   /// `ns.name = value`
   template <class T>
   void set(const std::string& name, const T& value) const {
+    detail::register_blob_printer_once<T>();
     call("__setattr__", {detail::encode(name), detail::type_name_of<T>(), detail::encode(value)});
   }
   /// `ns.name`; AttributeError when it was never set.
   template <class T>
   T get(const std::string& name) const {
+    detail::register_blob_printer_once<T>();
     return detail::decode<T>(
         call("__getattr__", {detail::encode(name), detail::type_name_of<T>()}));
   }
@@ -219,6 +261,10 @@ class NamespaceProxy : public detail::ProxyBase {
   void erase(const std::string& name) const { call("__delattr__", {detail::encode(name)}); }
   /// The attribute names, sorted (as `vars(ns)` prints them).
   std::vector<std::string> names() const { return call_as<std::vector<std::string>>("names"); }
+
+  /// `Namespace(x=1, y='a')`, as Python prints it. A value of a type this process never read
+  /// or wrote through a NamespaceProxy (nor a common one: numbers, strings) shows as `<type>`.
+  std::string repr() const;
 
   /// Bound to an object on a server (see BaseManager::create).
   using ProxyBase::ProxyBase;
@@ -233,6 +279,15 @@ class ValueProxy : public detail::ProxyBase {
   void set_value(const T& value) const { call("set", {detail::encode(value)}); }
   T get() const { return value(); }
   void set(const T& value) const { set_value(value); }
+
+  /// `Value('i', 5)`, as Python prints a manager's Value.
+  std::string repr() const {
+    if (!bound()) return "<ValueProxy (unbound)>";
+    std::string shown;
+    if constexpr (requires(const T& v) { mproc::repr(v); }) shown = mproc::repr(value());
+    else shown = "...";
+    return "Value(" + detail::typecode_repr<T>() + ", " + shown + ")";
+  }
 
   /// Bound to an object on a server (see BaseManager::create).
   using ProxyBase::ProxyBase;
@@ -272,6 +327,10 @@ class QueueProxy : public detail::ProxyBase {
   std::size_t qsize() const { return call_as<std::uint64_t>("qsize"); }
   bool empty() const { return call_as<bool>("empty"); }
   bool full() const { return call_as<bool>("full"); }
+  /// `<Queue(qsize=3)>`.
+  std::string repr() const {
+    return bound() ? "<Queue(qsize=" + std::to_string(qsize()) + ")>" : "<QueueProxy (unbound)>";
+  }
   /// Marks one item taken with `get` as processed (ValueError if called too often).
   void task_done() const { call("task_done"); }
   /// Waits until every item put has been marked done.
@@ -321,6 +380,11 @@ class EventProxy : public detail::ProxyBase {
   void clear() const { call("clear"); }
   bool wait(std::optional<double> timeout = std::nullopt) const {
     return call_as<bool>("wait", {detail::encode_timeout(timeout)});
+  }
+  /// `<Event(set)>` or `<Event(unset)>`, as mproc::Event prints.
+  std::string repr() const {
+    if (!bound()) return "<EventProxy (unbound)>";
+    return is_set() ? "<Event(set)>" : "<Event(unset)>";
   }
 
   /// Bound to an object on a server (see BaseManager::create).

@@ -13,7 +13,9 @@
 
 #include "mproc/async_result.hpp"
 #include "mproc/detail/pool_task.hpp"
+#include "mproc/detail/printable.hpp"
 #include "mproc/detail/task.hpp"
+#include "mproc/process.hpp"
 
 namespace mproc {
 
@@ -191,6 +193,12 @@ class Pool {
   int processes() const;
   /// The pids of the workers running now (for tests and diagnostics).
   std::vector<int> worker_pids() const;
+  /// The worker processes running now (Python's `pool._pool`): `pid()`, `name()`
+  /// (`SpawnPoolWorker-3`, ...), `is_alive()`. A worker that ended and was replaced drops out.
+  std::vector<Process> workers() const;
+
+  /// `<Pool state=RUN pool_size=4>` (CLOSE, TERMINATE, BROKEN), as Python prints a pool.
+  std::string repr() const;
 
  private:
   void submit(std::vector<detail::PoolTask> tasks);

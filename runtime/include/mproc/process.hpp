@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "mproc/detail/printable.hpp"
 #include "mproc/detail/task.hpp"
 #include "mproc/platform/native_handle.hpp"
 
@@ -104,6 +105,11 @@ class Process {
 
   /// The start method this process will use or used ("fork", "spawn", "forkserver").
   std::string start_method() const;
+
+  /// What Python's `repr(process)` shows, e.g. `<Process name='Process-1' pid=123 parent=100
+  /// started daemon>` or `<Worker name='Worker-2' pid=124 parent=100 stopped exitcode=-SIGTERM>`;
+  /// `std::cout << process` and fmt/spdlog (mproc/format.hpp) print the same.
+  std::string repr() const;
 
  protected:
   /// For `ProcessClass<Derived>`: how to recreate the derived object in a spawned child.

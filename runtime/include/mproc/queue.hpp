@@ -10,6 +10,7 @@
 
 #include "mproc/detail/block_argument.hpp"
 #include "mproc/detail/handle_passing.hpp"
+#include "mproc/detail/printable.hpp"
 #include "mproc/detail/queue_core.hpp"
 #include "mproc/errors.hpp"
 #include "mproc/serialization.hpp"
@@ -129,6 +130,14 @@ class Queue : public detail::QueueBase<T> {
   bool full() const { return this->core().full(); }
   std::int64_t maxsize() const { return this->core().maxsize(); }
 
+  /// `<Queue(maxsize=0, qsize=3)>` (`<JoinableQueue(...)>`; `, closed` after this handle's
+  /// close()). Python shows only the object's address; the size says more.
+  std::string repr() const {
+    return std::string(is_joinable ? "<JoinableQueue(maxsize=" : "<Queue(maxsize=") +
+           std::to_string(maxsize()) + ", qsize=" + std::to_string(qsize()) +
+           (this->closed() ? ", closed)>" : ")>");
+  }
+
   /// Python waits here for its feeder thread to flush. mproc has none (`put` stores the item
   /// before returning), so this only checks that `close()` was called, as Python does.
   void join_thread() const {
@@ -136,6 +145,9 @@ class Queue : public detail::QueueBase<T> {
   }
   /// Nothing to cancel: no item waits in a buffer of this process.
   void cancel_join_thread() const noexcept {}
+
+ protected:
+  bool is_joinable = false;
 };
 
 /// Python's `SimpleQueue`: unbounded, `put`/`get`/`empty`/`close`.
@@ -146,6 +158,8 @@ class SimpleQueue : public detail::QueueBase<T> {
   void put(const T& item) { this->put_item(item, true, std::nullopt); }
   T get() { return this->get_item(true, std::nullopt); }
   bool empty() const { return this->core().empty(); }
+  /// `<SimpleQueue(empty=True)>`.
+  std::string repr() const { return empty() ? "<SimpleQueue(empty=True)>" : "<SimpleQueue(empty=False)>"; }
 };
 
 /// Python's `JoinableQueue`: a Queue whose consumers call `task_done()` per item, so that
@@ -153,7 +167,7 @@ class SimpleQueue : public detail::QueueBase<T> {
 template <class T>
 class JoinableQueue : public Queue<T> {
  public:
-  explicit JoinableQueue(std::int64_t maxsize = 0) : Queue<T>(maxsize) {}
+  explicit JoinableQueue(std::int64_t maxsize = 0) : Queue<T>(maxsize) { this->is_joinable = true; }
   /// One item taken with `get` is processed. ValueError if called more often than items put.
   void task_done() { this->core().task_done(); }
   /// Blocks until every item put has had its `task_done()`.

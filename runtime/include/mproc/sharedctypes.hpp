@@ -10,9 +10,12 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
+#include "mproc/detail/ctype_repr.hpp"
 #include "mproc/detail/handle_passing.hpp"
 #include "mproc/errors.hpp"
 #include "mproc/synchronize.hpp"
@@ -82,6 +85,9 @@ class RawValue {
   /// The shared object itself (for atomics and in-place updates).
   T* get() const noexcept { return static_cast<T*>(block_->data()); }
 
+  /// `c_int(5)`, as Python prints a RawValue.
+  std::string repr() const { return detail::ctype_name<T>() + "(" + detail::ctype_value_repr(value()) + ")"; }
+
   template <class Archive>
   void save(Archive& archive) const {
     detail::save_block(archive, *block_, "Value");
@@ -127,6 +133,12 @@ class Value : public RawValue<T> {
     return *lock_;
   }
 
+  /// `<Synchronized wrapper for c_int(5)>` (`c_int(5)` with lock=false), as Python prints it.
+  std::string repr() const {
+    std::string inner = detail::ctype_name<T>() + "(" + detail::ctype_value_repr(value()) + ")";
+    return lock_ ? "<Synchronized wrapper for " + inner + ">" : inner;
+  }
+
   template <class Archive>
   void save(Archive& archive) const {
     RawValue<T>::save(archive);
@@ -158,6 +170,12 @@ class RawArray {
   explicit RawArray(const std::vector<T>& init) : RawArray(init.size()) {
     if (!init.empty()) std::memcpy(block_->data(), init.data(), init.size() * sizeof(T));
   }
+  /// A char array holding `text`'s bytes (Python's `Array('c', b'hello')`: no NUL added).
+  explicit RawArray(std::string_view text)
+    requires std::is_same_v<T, char>
+      : RawArray(text.size()) {
+    if (!text.empty()) std::memcpy(block_->data(), text.data(), text.size());
+  }
 
   std::size_t size() const noexcept { return size_; }
   std::size_t length() const noexcept { return size_; }  // Python's len()
@@ -179,6 +197,38 @@ class RawArray {
   }
   std::vector<T> to_vector() const { return std::vector<T>(begin(), end()); }
 
+  /// A char array's text up to its first NUL (Python's `.value` of `Array('c', ...)`).
+  std::string value() const
+    requires std::is_same_v<T, char>
+  {
+    return std::string(data(), std::find(begin(), end(), '\0'));
+  }
+  /// Stores `text` and a NUL after it if there is room (Python's `.value = b'...'`);
+  /// ValueError if it is longer than the array.
+  void set_value(std::string_view text)
+    requires std::is_same_v<T, char>
+  {
+    check_fits(text, "value");
+    std::memcpy(data(), text.data(), text.size());
+    if (text.size() < size_) data()[text.size()] = '\0';
+  }
+  /// Every byte, NULs included (Python's `.raw`).
+  std::string raw() const
+    requires std::is_same_v<T, char>
+  {
+    return std::string(data(), size_);
+  }
+  /// Overwrites the first bytes (Python's `.raw = b'...'`); ValueError if too long.
+  void set_raw(std::string_view bytes)
+    requires std::is_same_v<T, char>
+  {
+    check_fits(bytes, "raw");
+    std::memcpy(data(), bytes.data(), bytes.size());
+  }
+
+  /// `c_int_Array_3([1, 2, 3])`, `c_char_Array_5(b'hello')`.
+  std::string repr() const { return detail::ctype_array_repr(data(), size_); }
+
   template <class Archive>
   void save(Archive& archive) const {
     detail::save_block(archive, *block_, "Array");
@@ -194,6 +244,13 @@ class RawArray {
   }
 
  private:
+  void check_fits(std::string_view bytes, const char* what) const {
+    if (bytes.size() > size_)
+      throw ValueError("Array." + std::string(what) + ": " + std::to_string(bytes.size()) +
+                       " bytes do not fit in a char array of " + std::to_string(size_) +
+                       "; make the array larger");
+  }
+
   std::shared_ptr<detail::SharedBlock> block_;
   std::size_t size_ = 0;
 };
@@ -208,10 +265,30 @@ class Array : public RawArray<T> {
   explicit Array(std::size_t size, bool lock = true) : RawArray<T>(size) { init_lock(lock); }
   Array(std::initializer_list<T> init, bool lock = true) : RawArray<T>(init) { init_lock(lock); }
   explicit Array(const std::vector<T>& init, bool lock = true) : RawArray<T>(init) { init_lock(lock); }
+  /// With a lock of your own, as Value takes one (Python's `lock=` argument).
+  Array(std::size_t size, Lock lock) : RawArray<T>(size), lock_(std::move(lock)) {}
+  Array(std::initializer_list<T> init, Lock lock) : RawArray<T>(init), lock_(std::move(lock)) {}
+  Array(const std::vector<T>& init, Lock lock) : RawArray<T>(init), lock_(std::move(lock)) {}
+  /// A char array holding `text` (Python's `Array('c', b'hello')`).
+  explicit Array(std::string_view text, bool lock = true)
+    requires std::is_same_v<T, char>
+      : RawArray<T>(text) {
+    init_lock(lock);
+  }
+  Array(std::string_view text, Lock lock)
+    requires std::is_same_v<T, char>
+      : RawArray<T>(text), lock_(std::move(lock)) {}
 
   Lock& get_lock() {
     if (!lock_) throw ValueError("this Array was created with lock=false: it has no lock");
     return *lock_;
+  }
+
+  /// `<SynchronizedArray wrapper for c_int_Array_3([1, 2, 3])>` (without the wrapper when
+  /// lock=false).
+  std::string repr() const {
+    std::string inner = RawArray<T>::repr();
+    return lock_ ? "<SynchronizedArray wrapper for " + inner + ">" : inner;
   }
 
   template <class Archive>

@@ -10,9 +10,11 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "mproc/detail/block_argument.hpp"
 #include "mproc/detail/handle_passing.hpp"
+#include "mproc/detail/printable.hpp"
 #include "mproc/detail/wait_for_predicate.hpp"
 #include "mproc/platform/native_handle.hpp"
 
@@ -25,11 +27,12 @@ struct EventState;
 struct WaiterTable;
 // Opens the objects behind handles received in a child.
 std::shared_ptr<LockState> adopt_lock(native_handle handle, bool recursive);
-std::shared_ptr<SemaphoreState> adopt_semaphore(native_handle handle);
+std::shared_ptr<SemaphoreState> adopt_semaphore(native_handle handle, unsigned maximum);
 std::shared_ptr<EventState> adopt_event(native_handle region, native_handle mutex, native_handle wakeup);
 native_handle lock_handle(const LockState& s);
 bool lock_recursive(const LockState& s);
 native_handle semaphore_handle(const SemaphoreState& s);
+unsigned semaphore_maximum(const SemaphoreState& s);
 void event_handles(const EventState& s, native_handle (&out)[3]);
 std::shared_ptr<WaiterTable> create_waiter_table();
 std::shared_ptr<WaiterTable> adopt_waiter_table(native_handle region);
@@ -71,6 +74,15 @@ class Lock {
 
   /// Whether the calling thread holds it.
   bool held_by_this_thread() const noexcept;
+
+  /// Who holds it, as Python's repr names the owner: this process's name when the calling
+  /// thread holds it, "None" when nobody does, "SomeOtherThread" (a thread of this process) or
+  /// "SomeOtherProcess". (Finding that a lock is free takes and gives it back at once.)
+  std::string owner() const;
+  /// How many times the calling thread holds it (an RLock's recursion depth), 0 if it does not.
+  int count() const noexcept;
+  /// `<Lock(owner=None)>`, `<RLock(MainProcess, 2)>`, as Python prints them.
+  std::string repr() const;
 
   template <class Archive>
   void save(Archive& archive) const {
@@ -120,6 +132,9 @@ class Semaphore {
   void release();
   /// The current value (Python's `get_value`; not available on Windows: SystemError).
   int get_value() const;
+  /// `<Semaphore(value=2)>`, `<BoundedSemaphore(value=1, maxvalue=1)>` (value=unknown where
+  /// the OS cannot tell it), as Python prints them.
+  std::string repr() const;
 
   void lock() { (void)acquire(); }
   void unlock() { release(); }
@@ -127,13 +142,15 @@ class Semaphore {
 
   template <class Archive>
   void save(Archive& archive) const {
-    archive(detail::export_handle(detail::semaphore_handle(*state_), detail::sync_handle_kind(), "Semaphore"));
+    archive(detail::export_handle(detail::semaphore_handle(*state_), detail::sync_handle_kind(), "Semaphore"),
+            detail::semaphore_maximum(*state_));
   }
   template <class Archive>
   void load(Archive& archive) {
     std::uint32_t index = 0;
-    archive(index);
-    state_ = detail::adopt_semaphore(detail::import_handle(index, "Semaphore"));
+    unsigned maximum = 0;
+    archive(index, maximum);
+    state_ = detail::adopt_semaphore(detail::import_handle(index, "Semaphore"), maximum);
   }
 
  protected:
@@ -158,6 +175,8 @@ class Event {
   void clear();
   /// Waits until set or `timeout` seconds pass; returns whether it is set.
   bool wait(std::optional<double> timeout = std::nullopt);
+  /// `<Event(set)>` or `<Event(unset)>` (Python's threading.Event shows the same word).
+  std::string repr() const;
 
   template <class Archive>
   void save(Archive& archive) const {
@@ -219,6 +238,11 @@ class Condition {
   /// Wakes up to `n` waiting processes or threads.
   void notify(int n = 1);
   void notify_all();
+
+  /// How many living threads and processes wait on it now.
+  int waiters() const;
+  /// `<Condition(<RLock(None, 0)>, 0)>`: its lock and its waiters, as Python prints it.
+  std::string repr() const;
 
   template <class Archive>
   void save(Archive& archive) const {

@@ -131,6 +131,14 @@ bool Connection::closed() const noexcept { return !state_ || state_->handle == i
 bool Connection::readable() const noexcept { return state_ && state_->readable; }
 bool Connection::writable() const noexcept { return state_ && state_->writable; }
 
+std::string Connection::repr() const {
+  if (closed()) return "<Connection(closed)>";
+  std::string out = "<Connection(handle=" + std::to_string(static_cast<long long>(state_->handle));
+  if (state_->readable) out += ", readable";
+  if (state_->writable) out += ", writable";
+  return out + ")>";
+}
+
 native_handle Connection::fileno() const {
   if (closed()) throw_closed();
   return state_->handle;

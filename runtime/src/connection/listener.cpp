@@ -1,4 +1,5 @@
 #include "mproc/listener.hpp"
+#include "mproc/repr.hpp"
 
 #include <cctype>
 
@@ -109,6 +110,11 @@ Address::Address(std::string host, int port) : family_(AddressFamily::tcp), host
   if (port < 0 || port > 65535) throw ValueError("port " + std::to_string(port) + " is not in 0..65535");
 }
 
+std::string Address::repr() const {
+  if (family_ == AddressFamily::tcp) return "(" + mproc::repr(host_) + ", " + std::to_string(port_) + ")";
+  return mproc::repr(path_);
+}
+
 std::string Address::to_string() const {
   if (family_ == AddressFamily::tcp) return host_ + ":" + std::to_string(port_);
   return path_;
@@ -132,6 +138,7 @@ Address Address::arbitrary(AddressFamily family) {
 struct Listener::State {
   platform::listener listener;
   std::optional<std::string> authkey;
+  std::optional<Address> last_accepted;
 };
 
 Listener::Listener(std::optional<Address> address, int backlog, std::optional<std::string> authkey)
@@ -149,11 +156,18 @@ void Listener::close() noexcept {
   if (state_) platform::close_listener(state_->listener);
 }
 
+std::optional<Address> Listener::last_accepted() const { return state_->last_accepted; }
+
 Connection Listener::accept() {
   if (state_->listener.handle == invalid_handle) throw ValueError("the listener is closed");
   native_handle h = invalid_handle;
-  detail::throw_error(platform::accept_connection(state_->listener, h), "cannot accept a connection");
+  platform::endpoint peer;
+  detail::throw_error(platform::accept_connection(state_->listener, h, &peer), "cannot accept a connection");
   Connection c = Connection::from_handle(h);
+  // Set before authentication, as Python does: a refused client's address is worth logging.
+  state_->last_accepted.reset();
+  if (peer.family == platform::address_family::tcp && !peer.host.empty())
+    state_->last_accepted = Address(peer.host, peer.port);
   if (state_->authkey) {
     deliver_challenge(c, *state_->authkey);
     answer_challenge(c, *state_->authkey);

@@ -233,7 +233,7 @@ class ManagedNamespace final : public ManagedObject {
   std::string call(CallContext&, std::string_view method, std::vector<std::string>& args) override {
     std::lock_guard lock(mutex_);
     std::string name;
-    if (method != "names") wire::load(argument(args, 0, "Namespace", method), name);
+    if (method != "names" && method != "__vars__") wire::load(argument(args, 0, "Namespace", method), name);
     if (method == "__setattr__") {
       attributes_[name] = {argument(args, 1, "Namespace", method),
                            std::move(argument(args, 2, "Namespace", method))};
@@ -244,6 +244,15 @@ class ManagedNamespace final : public ManagedObject {
       std::vector<std::string> names;
       for (const auto& entry : attributes_) names.push_back(entry.first);
       return wire::save(names);
+    }
+    if (method == "__vars__") {  // name, type, value of each attribute, for printing
+      std::vector<std::string> triples;
+      for (const auto& [attribute, typed] : attributes_) {
+        triples.push_back(attribute);
+        triples.push_back(typed.first);
+        triples.push_back(typed.second);
+      }
+      return wire::save(triples);
     }
     auto found = attributes_.find(name);
     if (found == attributes_.end() && (method == "__getattr__" || method == "__delattr__"))

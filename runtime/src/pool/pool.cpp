@@ -46,5 +46,12 @@ int Pool::processes() const { return checked(core_).processes(); }
 std::size_t Pool::worker_count() const { return static_cast<std::size_t>(checked(core_).processes()); }
 std::vector<int> Pool::worker_pids() const { return checked(core_).worker_pids(); }
 void Pool::check_running() const { checked(core_).check_running(); }
+std::vector<Process> Pool::workers() const { return checked(core_).workers(); }
+
+std::string Pool::repr() const {
+  if (!core_) return "<Pool (moved from)>";
+  return std::string("<Pool state=") + core_->state_name() +
+         " pool_size=" + std::to_string(core_->processes()) + ">";
+}
 
 }  // namespace mproc

@@ -229,10 +229,30 @@ std::vector<int> PoolCore::worker_pids() const {
 
 void PoolCore::publish_pids() {
   std::vector<int> pids;
-  for (auto& w : workers_)
+  std::vector<Process> processes;
+  for (auto& w : workers_) {
     if (auto pid = w->process.pid()) pids.push_back(*pid);
+    processes.push_back(w->process);
+  }
   std::lock_guard lock(mutex_);
   pids_ = std::move(pids);
+  worker_processes_ = std::move(processes);
+}
+
+std::vector<Process> PoolCore::workers() const {
+  std::lock_guard lock(mutex_);
+  return worker_processes_;
+}
+
+const char* PoolCore::state_name() const {
+  std::lock_guard lock(mutex_);
+  switch (state_) {
+    case State::running: return "RUN";
+    case State::closed: return "CLOSE";
+    case State::terminating: return "TERMINATE";
+    case State::broken: return "BROKEN";
+  }
+  return "RUN";
 }
 
 // ---- The handler thread ----------------------------------------------------------------------

@@ -39,6 +39,9 @@ class PoolCore {
   void check_running() const;
   int processes() const { return processes_; }
   std::vector<int> worker_pids() const;
+  std::vector<Process> workers() const;
+  /// Python's pool state names: RUN, CLOSE, TERMINATE (and BROKEN, which Python lacks).
+  const char* state_name() const;
 
  private:
   enum class State { running, closed, terminating, broken };
@@ -98,6 +101,7 @@ class PoolCore {
   bool handler_sleeping_ = false;
   bool wake_sent_ = false;
   std::vector<int> pids_;
+  std::vector<Process> worker_processes_;
   Connection wake_reader_, wake_writer_;
   std::thread handler_;
 

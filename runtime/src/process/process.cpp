@@ -57,6 +57,8 @@ void adopt_current_identity(Process& process) {
   process.record_->name = me.name;
   process.record_->daemon = me.daemon;
   process.record_->path = me.path;
+  process.record_->creator_pid = me.parent_pid;
+  process.record_->is_current = true;
 }
 
 }  // namespace detail

@@ -43,6 +43,7 @@ struct ProcessRecord : std::enable_shared_from_this<ProcessRecord> {
   std::vector<int> path;     ///< identity path, e.g. (1, 2)
   Task task;
   int creator_pid = 0;       ///< the process that made the object; only it may start/join
+  bool is_current = false;   ///< rebuilt in its own child (a ProcessClass's run()): it is us
 
   State state = State::created;
   std::atomic<int> pid{0};

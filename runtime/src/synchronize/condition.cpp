@@ -185,4 +185,15 @@ void Condition::notify(int n) {
 
 void Condition::notify_all() { notify(0x7fffffff); }
 
+int Condition::waiters() const {
+  // Read without the lock: a count for printing, as Python's is.
+  auto& table = waiters_->shared();
+  int n = 0;
+  for (std::uint32_t i = 0; i < table.used && i < detail::slot_count; ++i)
+    if (table.slots[i].state.load(std::memory_order_acquire) == detail::sleeping &&
+        detail::waiter_alive(table.slots[i]))
+      ++n;
+  return n;
+}
+
 }  // namespace mproc

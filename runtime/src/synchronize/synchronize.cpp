@@ -14,6 +14,7 @@
 #include "mproc/platform/ipc_sync.hpp"
 #include "mproc/platform/shared_memory.hpp"
 #include "core/cached_pid.hpp"
+#include "core/identity.hpp"
 #include "core/throw_error.hpp"
 
 namespace mproc {
@@ -49,7 +50,13 @@ struct LockState {
   int count = 0;  // touched by the owner only
   std::atomic<bool> recovered{false};
 
-  ~LockState() { platform::close_mutex(mutex); }
+  ~LockState() {
+    // Dropped while this process holds it (a child whose target returned holding the lock):
+    // keep the mutex mapped, so that when this process ends the OS still sees the held mutex
+    // and hands it to the next acquirer as "owner died" instead of leaving it locked forever.
+    if (owner_pid.load(std::memory_order_relaxed) == own_pid()) return;
+    platform::close_mutex(mutex);
+  }
   bool held_here() const {
     // Only the owner writes these, so relaxed is enough: another thread can never see its own
     // id here, stale or not.
@@ -60,6 +67,7 @@ struct LockState {
 
 struct SemaphoreState {
   platform::ipc_semaphore semaphore;
+  unsigned maximum = 0;  // what makes a BoundedSemaphore; travels with the handle
   ~SemaphoreState() { platform::close_semaphore(semaphore); }
 };
 
@@ -98,8 +106,9 @@ std::shared_ptr<LockState> adopt_lock(native_handle handle, bool recursive) {
   return s;
 }
 
-std::shared_ptr<SemaphoreState> adopt_semaphore(native_handle handle) {
+std::shared_ptr<SemaphoreState> adopt_semaphore(native_handle handle, unsigned maximum) {
   auto s = std::make_shared<SemaphoreState>();
+  s->maximum = maximum;
   throw_error(platform::open_semaphore(handle, s->semaphore), "cannot open a semaphore received from another process");
   return s;
 }
@@ -116,6 +125,7 @@ std::shared_ptr<EventState> adopt_event(native_handle region, native_handle mute
 native_handle lock_handle(const LockState& s) { return s.mutex.handle; }
 bool lock_recursive(const LockState& s) { return s.recursive; }
 native_handle semaphore_handle(const SemaphoreState& s) { return s.semaphore.handle; }
+unsigned semaphore_maximum(const SemaphoreState& s) { return s.maximum; }
 void event_handles(const EventState& s, native_handle (&out)[3]) {
   out[0] = s.region.handle;
   out[1] = s.mutex.handle;
@@ -180,6 +190,7 @@ bool Lock::recovered() const noexcept { return state_->recovered.load(); }
 Semaphore::Semaphore(unsigned value) : Semaphore(value, 0x7fffffffu) {}
 
 Semaphore::Semaphore(unsigned value, unsigned maximum) : state_(std::make_shared<detail::SemaphoreState>()) {
+  state_->maximum = maximum;
   detail::throw_error(platform::create_semaphore(value, maximum, state_->semaphore), "cannot create a semaphore");
 }
 
@@ -254,6 +265,27 @@ bool Event::wait(std::optional<double> timeout) {
 }
 
 bool Lock::held_by_this_thread() const noexcept { return state_->held_here(); }
+
+int Lock::count() const noexcept { return state_->held_here() ? state_->count : 0; }
+
+std::string Lock::owner() const {
+  detail::LockState& s = *state_;
+  if (s.held_here()) return detail::current_identity().name;
+  if (s.owner_pid.load(std::memory_order_relaxed) == detail::own_pid()) return "SomeOtherThread";
+  // Another process may hold it: only trying it tells (Python reads the semaphore's value).
+  // A holder that died is taken over here as by acquire (and logged as there).
+  switch (platform::lock_mutex(s.mutex, 0)) {
+    case platform::lock_status::timed_out:
+      return "SomeOtherProcess";
+    case platform::lock_status::owner_died:
+      get_logger()->warn("a process died holding a lock; found while printing the lock");
+      [[fallthrough]];
+    case platform::lock_status::acquired:
+      platform::unlock_mutex(s.mutex);
+      return "None";
+  }
+  return "None";
+}
 
 int Lock::release_all() {
   int count = state_->count;

@@ -33,8 +33,9 @@ struct listener {
 /// Binds and listens. The handle is close-on-exec / non-inheritable.
 std::error_code listen_on(const endpoint& where, int backlog, listener& out) noexcept;
 
-/// Waits for the next client; `out` is the connected handle.
-std::error_code accept_connection(listener& l, native_handle& out) noexcept;
+/// Waits for the next client; `out` is the connected handle, `peer` (if given) the client's
+/// address: host and port for tcp, the family alone otherwise (such clients have no address).
+std::error_code accept_connection(listener& l, native_handle& out, endpoint* peer = nullptr) noexcept;
 
 /// Stops listening; an AF_UNIX socket's file is removed.
 void close_listener(listener& l) noexcept;

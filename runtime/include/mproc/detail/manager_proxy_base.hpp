@@ -115,6 +115,9 @@ class ProxyBase {
  ProxyBase() = default;
   explicit ProxyBase(std::shared_ptr<ProxyState> state) : state_(std::move(state)) {}
 
+  /// Whether it refers to an object on a server (a default-constructed proxy does not).
+  bool bound() const noexcept { return state_ != nullptr; }
+
  protected:
 
   std::string call(std::string_view method, std::vector<std::string> args = {}) const;
