@@ -81,7 +81,7 @@ int main(int argc, char** argv) {
 
   std::cout << n.value() << "\n";
   std::cout << mproc::repr(x.value()) << "\n";
-  std::cout << "b'" << s.value() << "'\n";  // the repr of bytes (these need no escaping)
+  std::cout << mproc::repr_bytes(s.value()) << "\n";  // print(s.value): bytes
   std::vector<std::pair<double, double>> points;
   for (std::size_t i = 0; i < A.size(); ++i) points.emplace_back(A[i].x, A[i].y);
   std::cout << mproc::repr(points) << "\n";

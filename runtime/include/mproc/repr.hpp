@@ -56,6 +56,10 @@ std::string repr(T v) {
 inline std::string repr(std::string_view s) { return detail::repr_text(s); }
 inline std::string repr(const std::string& s) { return detail::repr_text(s); }
 inline std::string repr(const char* s) { return detail::repr_text(s); }
+/// Python's repr of `bytes`: b'hello', with \xNN for bytes outside printable ASCII (a C++
+/// string holds text and bytes alike, so this is asked for by name: `print(arr.value)` of a
+/// char array is `std::cout << mproc::repr_bytes(arr.value())`).
+std::string repr_bytes(std::string_view bytes);
 
 /// mproc objects and user types with a `repr()` member.
 template <detail::has_repr_member T>

@@ -24,8 +24,8 @@ std::string repr_float(double v) {
   return s;
 }
 
-namespace {
-void append_escaped(std::string& out, char c, char quote) {
+// Shared by str and bytes reprs.
+static void append_escaped(std::string& out, char c, char quote) {
   switch (c) {
     case '\\': out += "\\\\"; return;
     case '\n': out += "\\n"; return;
@@ -47,7 +47,6 @@ void append_escaped(std::string& out, char c, char quote) {
   }
   out += c;  // printable ASCII, and UTF-8 bytes, which Python shows as the characters
 }
-}  // namespace
 
 std::string repr_text(std::string_view text) {
   // Python quotes with '...' unless the text holds a ' and no ".
@@ -60,6 +59,10 @@ std::string repr_text(std::string_view text) {
 }
 
 std::string repr_char(char c) { return repr_text(std::string_view(&c, 1)); }
+
+}  // namespace mproc::detail
+
+namespace mproc {
 
 std::string repr_bytes(std::string_view bytes) {
   // Bytes: printable ASCII as is, everything else \xNN (UTF-8 too, unlike str).
@@ -74,11 +77,12 @@ std::string repr_bytes(std::string_view bytes) {
       std::snprintf(hex, sizeof hex, "\\x%02x", byte);
       out += hex;
     } else {
-      append_escaped(out, c, quote);
+      detail::append_escaped(out, c, quote);
     }
   }
   out += quote;
   return out;
 }
 
-}  // namespace mproc::detail
+}  // namespace mproc
+

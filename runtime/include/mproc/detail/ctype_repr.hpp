@@ -31,9 +31,6 @@ std::string ctype_name() {
   else return type_name_of<T>();
 }
 
-/// Python's bytes repr (b'hello'), for char values and arrays.
-std::string repr_bytes(std::string_view bytes);
-
 /// One element as ctypes shows it; a struct without a repr shows as `...`.
 template <class T>
 std::string ctype_value_repr(const T& v) {
