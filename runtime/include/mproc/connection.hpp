@@ -13,6 +13,7 @@
 
 #include "mproc/detail/handle_passing.hpp"
 #include "mproc/detail/printable.hpp"
+#include "mproc/detail/transfer_hint.hpp"
 #include "mproc/errors.hpp"
 #include "mproc/platform/native_handle.hpp"
 #include "mproc/serialization.hpp"
@@ -60,7 +61,7 @@ class Connection {
   /// Sends `obj` (any cereal-serializable type); the peer receives it with `recv<T>()`.
   template <class T>
   void send(const T& obj) {
-    static_assert(is_transferable_v<T>,
+    static_assert(detail::transferable_or_explained<T>(),
                   "mproc: Connection::send needs a type cereal can serialize (add a `serialize` "
                   "member to your type)");
     send_object(detail::tagged_save(detail::type_tag<T>(), obj));

@@ -6,6 +6,7 @@
 #include "mproc/start_method.hpp"
 #include "mproc/current_process.hpp"
 #include "mproc/errors.hpp"
+#include "mproc/function.hpp"
 #include "mproc/init.hpp"
 #include "mproc/listener.hpp"
 #include "mproc/logging.hpp"

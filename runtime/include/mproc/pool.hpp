@@ -95,20 +95,24 @@ class Pool {
     using R = std::invoke_result_t<Fn&, std::decay_t<Args>&...>;
     detail::check_pool_target<Fn>();
     detail::check_pool_result<R>();
-    static_assert(is_transferable_v<std::tuple<std::decay_t<Args>...>>,
+    static_assert(detail::transferable_or_explained<std::tuple<std::decay_t<Args>...>>(),
                   "mproc::Pool: every argument must be serializable (add a `serialize` member)");
-    auto state = std::make_shared<detail::ApplyState<R>>();
-    set_callbacks(*state, options);
-    detail::PoolTask task;
-    task.trampoline = &detail::run_call<Fn, std::decay_t<Args>...>;
-    task.target = detail::address_of_target<Fn>(Fn(std::forward<F>(f)));
-    task.args = wire::save(std::tuple<std::decay_t<Args>...>(std::forward<Args>(args)...));
-    task.sink = state;
-    task.timeout_seconds = options.timeout_seconds.value_or(0);
-    std::vector<detail::PoolTask> tasks;
-    tasks.push_back(std::move(task));
-    submit(std::move(tasks));
-    return AsyncResult<R>(std::move(state));
+    if constexpr (!refused_task<R, std::tuple<std::decay_t<Args>...>>()) {
+      auto state = std::make_shared<detail::ApplyState<R>>();
+      set_callbacks(*state, options);
+      detail::PoolTask task;
+      task.trampoline = &detail::run_call<Fn, std::decay_t<Args>...>;
+      task.target = detail::address_of_target<Fn>(Fn(std::forward<F>(f)));
+      task.args = wire::save(std::tuple<std::decay_t<Args>...>(std::forward<Args>(args)...));
+      task.sink = state;
+      task.timeout_seconds = options.timeout_seconds.value_or(0);
+      std::vector<detail::PoolTask> tasks;
+      tasks.push_back(std::move(task));
+      submit(std::move(tasks));
+      return AsyncResult<R>(std::move(state));
+    } else {
+      return detail::RefusedMap{};  // The static_assert above said why; nothing more to add.
+    }
   }
 
   /// `f` applied to every item, results in order (Python's `map`). The items travel in chunks of
@@ -132,7 +136,7 @@ class Pool {
     using T = std::decay_t<std::ranges::range_value_t<Range>>;
     using R = std::decay_t<std::invoke_result_t<Fn&, T&>>;
     check_map_types<Fn, T, R>();
-    if constexpr (std::is_void_v<R>) {
+    if constexpr (std::is_void_v<R> || refused_task<R, T>()) {
       return detail::RefusedMap{};  // The static_assert above said why; nothing more to add.
     } else {
       return map_like<R>(options, &detail::run_map_chunk<Fn, T>,
@@ -161,7 +165,7 @@ class Pool {
     using Tuple = std::decay_t<std::ranges::range_value_t<Range>>;
     using R = std::decay_t<decltype(std::apply(std::declval<Fn&>(), std::declval<Tuple&>()))>;
     check_map_types<Fn, Tuple, R>();
-    if constexpr (std::is_void_v<R>) {
+    if constexpr (std::is_void_v<R> || refused_task<R, Tuple>()) {
       return detail::RefusedMap{};
     } else {
       return map_like<R>(options, &detail::run_starmap_chunk<Fn, Tuple>,
@@ -217,6 +221,16 @@ class Pool {
       state.error_callback = std::move(options.error_callback_fn);
   }
 
+  // Whether a check above refused the call's arguments or result (they cannot travel): then
+  // nothing more is instantiated, so its message is the only error. (A map also refuses void.)
+  template <class R, class Args>
+  static constexpr bool refused_task() {
+    if constexpr (std::is_void_v<R>)
+      return !is_transferable_v<Args>;
+    else
+      return !is_transferable_v<Args> || !is_transferable_v<R>;
+  }
+
   template <class Fn, class T, class R>
   static constexpr void check_map_types() {
     detail::check_pool_target<Fn>();
@@ -224,7 +238,7 @@ class Pool {
                   "mproc::Pool::map needs a function that returns a value; use apply_async for "
                   "functions returning void");
     if constexpr (!std::is_void_v<R>) detail::check_pool_result<R>();
-    static_assert(is_transferable_v<T>,
+    static_assert(detail::transferable_or_explained<T>(),
                   "mproc::Pool: every item must be serializable (add a `serialize` member)");
   }
 
@@ -291,7 +305,7 @@ class Pool {
     using T = std::decay_t<std::ranges::range_value_t<Range>>;
     using R = std::decay_t<std::invoke_result_t<Fn&, T&>>;
     check_map_types<Fn, T, R>();
-    if constexpr (std::is_void_v<R>) {
+    if constexpr (std::is_void_v<R> || refused_task<R, T>()) {
       return detail::RefusedMap{};
     } else {
       return imap_of<R, Fn, T>(ordered, std::forward<F>(f), std::forward<Range>(items), chunksize);

@@ -12,6 +12,7 @@
 #include "mproc/detail/handle_passing.hpp"
 #include "mproc/detail/printable.hpp"
 #include "mproc/detail/queue_core.hpp"
+#include "mproc/detail/transfer_hint.hpp"
 #include "mproc/errors.hpp"
 #include "mproc/serialization.hpp"
 
@@ -22,7 +23,7 @@ namespace detail {
 // What the three queue types share: the engine, the local "closed" flag, serialization.
 template <class T>
 class QueueBase {
-  static_assert(is_transferable_v<T>,
+  static_assert(detail::transferable_or_explained<T>(),
                 "mproc: queue items must be serializable by cereal (add a `serialize` member)");
 
  public:

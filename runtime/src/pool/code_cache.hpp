@@ -8,4 +8,10 @@ namespace mproc::detail {
 /// The address a CodeRef names in this process. ProcessError if its module is not loaded here.
 const void* resolve_code_cached(const CodeRef& ref);
 
+/// What locate_code_cached does, without throwing: false if no loaded module holds `address`.
+bool try_locate_code_cached(const void* address, CodeRef& out);
+
+/// What resolve_code_cached does, without throwing: false if the module is not loaded here.
+bool try_resolve_code_cached(const CodeRef& ref, const void*& out);
+
 }  // namespace mproc::detail

@@ -76,7 +76,7 @@ constexpr void check_pool_target() {
 
 template <class R>
 constexpr void check_pool_result() {
-  static_assert(std::is_void_v<R> || is_transferable_v<R>,
+  static_assert(std::is_void_v<R> || transferable_or_explained<R>(),
                 "mproc::Pool: the task's result type must be serializable (add a `serialize` "
                 "member to your type)");
 }

@@ -17,6 +17,7 @@
 #include <typeinfo>
 #include <utility>
 
+#include "mproc/detail/transfer_hint.hpp"
 #include "mproc/detail/type_name.hpp"
 #include "mproc/serialization.hpp"
 
@@ -75,7 +76,7 @@ Task make_task(F&& target, Args&&... args) {
   if constexpr (!args_ok) {
     task.not_spawnable_reason =
         "an argument is not serializable (argument types: " + type_name(typeid(Values)) +
-        "); give each type a cereal `serialize` member, or use the fork start method";
+        "); " + untransferable_hint<Values>() + ", or use the fork start method";
   } else if constexpr (is_function_target_v<Fn>) {
     task.trampoline = &call_function<Fn, std::decay_t<Args>...>;
     task.target = reinterpret_cast<const void*>(*fn);
