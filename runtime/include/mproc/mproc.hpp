@@ -12,6 +12,7 @@
 #include "mproc/pool.hpp"
 #include "mproc/process.hpp"
 #include "mproc/queue.hpp"
+#include "mproc/remote_exceptions.hpp"
 #include "mproc/serialization.hpp"
 #include "mproc/managers.hpp"
 #include "mproc/shareable_list.hpp"
