@@ -19,9 +19,11 @@
 // default-constructed. Register it in every process: at namespace scope with the macro, or
 // before `mproc::init` in `main` (a spawned child runs `main` only up to `mproc::init`).
 #include <exception>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <tuple>
 #include <type_traits>
 #include <typeinfo>
 #include <utility>
@@ -49,9 +51,7 @@ template <class E>
 struct exception_codec {
   static constexpr bool by_fields = transferable<E>::value && std::is_default_constructible_v<E>;
   static constexpr bool by_message = std::is_constructible_v<E, std::string>;
-  static_assert(by_fields || by_message || std::is_default_constructible_v<E>,
-                "register_exception<E>: E cannot be rebuilt in another process. Give it a "
-                "`serialize` member and a default constructor, or a constructor from std::string.");
+  static constexpr bool possible = by_fields || by_message || std::is_default_constructible_v<E>;
 
   static std::string save(const E& e) {
     if constexpr (by_fields) return wire::save(e);
@@ -77,6 +77,7 @@ std::error_code load_error_code(std::string_view payload);
 
 template <>
 struct exception_codec<std::system_error> {
+  static constexpr bool possible = true;
   static std::string save(const std::system_error& e) { return save_error_code(e.code()); }
   static std::system_error load(std::string_view payload, const std::string& message) {
     return std::system_error(load_error_code(payload), message);
@@ -85,6 +86,7 @@ struct exception_codec<std::system_error> {
 
 template <>
 struct exception_codec<SystemError> {
+  static constexpr bool possible = true;
   static std::string save(const SystemError& e) { return save_error_code(e.code()); }
   static SystemError load(std::string_view payload, const std::string& message) {
     return SystemError(load_error_code(payload), message);
@@ -93,9 +95,25 @@ struct exception_codec<SystemError> {
 
 template <>
 struct exception_codec<BufferTooShort> {
+  static constexpr bool possible = true;
   static std::string save(const BufferTooShort& e) { return e.message(); }
   static BufferTooShort load(std::string_view payload, const std::string&) {
     return BufferTooShort(std::string(payload));
+  }
+};
+
+// A filesystem error keeps its code and paths.
+template <>
+struct exception_codec<std::filesystem::filesystem_error> {
+  static constexpr bool possible = true;
+  static std::string save(const std::filesystem::filesystem_error& e) {
+    return wire::save(std::tuple(save_error_code(e.code()), e.path1().string(), e.path2().string()));
+  }
+  static std::filesystem::filesystem_error load(std::string_view payload, const std::string& message) {
+    std::tuple<std::string, std::string, std::string> state;
+    wire::load(payload, state);
+    return std::filesystem::filesystem_error(message, std::get<1>(state), std::get<2>(state),
+                                             load_error_code(std::get<0>(state)));
   }
 };
 
@@ -116,8 +134,6 @@ struct ExceptionType {
 
 template <class E>
 ExceptionType exception_type_of() {
-  static_assert(std::is_convertible_v<E*, std::exception*>,
-                "register_exception<E>: E must derive (publicly, once) from std::exception");
   ExceptionType t;
   t.type = &typeid(E);
   t.name = type_name_of<E>();
@@ -168,7 +184,17 @@ std::string describe_exception(std::string_view encoded);
 /// Registering a type twice, or a standard or mproc type, does nothing.
 template <class E>
 void register_exception() {
-  detail::add_exception_type(detail::exception_type_of<E>());
+  constexpr bool is_exception = std::is_convertible_v<E*, std::exception*>;
+  static_assert(is_exception,
+                "register_exception<E>: E must derive (publicly, once) from std::exception");
+  if constexpr (is_exception) {
+    static_assert(detail::exception_codec<E>::possible,
+                  "register_exception<E>: E cannot be rebuilt in another process; give it a "
+                  "`serialize` member and a default constructor, or a constructor from "
+                  "std::string");
+    if constexpr (detail::exception_codec<E>::possible)
+      detail::add_exception_type(detail::exception_type_of<E>());
+  }
 }
 
 }  // namespace mproc

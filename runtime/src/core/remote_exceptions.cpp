@@ -21,20 +21,6 @@
 
 namespace mproc::detail {
 
-// A filesystem error keeps its code and paths.
-template <>
-struct exception_codec<std::filesystem::filesystem_error> {
-  static std::string save(const std::filesystem::filesystem_error& e) {
-    return wire::save(std::tuple(save_error_code(e.code()), e.path1().string(), e.path2().string()));
-  }
-  static std::filesystem::filesystem_error load(std::string_view payload, const std::string& message) {
-    std::tuple<std::string, std::string, std::string> state;
-    wire::load(payload, state);
-    return std::filesystem::filesystem_error(message, std::get<1>(state), std::get<2>(state),
-                                             load_error_code(std::get<0>(state)));
-  }
-};
-
 namespace {
 
 // What crosses the process boundary.
