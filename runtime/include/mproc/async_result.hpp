@@ -327,8 +327,9 @@ class AsyncResult {
   explicit AsyncResult(std::shared_ptr<State> state) : state_(std::move(state)) {}
 
   /// The result, waiting for it; TimeoutError after `timeout` seconds (then it may still come);
-  /// the task's error if it failed (RemoteError with the worker's exception type and message,
-  /// WorkerLostError, TimeoutError of a per-task timeout, PoolTerminatedError).
+  /// the task's error if it failed (the worker's exception re-thrown by its type, see
+  /// remote_exceptions.hpp; WorkerLostError, TimeoutError of a per-task timeout,
+  /// PoolTerminatedError).
   R get(std::optional<double> timeout = std::nullopt) const {
     state_->wait_and_check(timeout, "AsyncResult::get");
     return state_->value();

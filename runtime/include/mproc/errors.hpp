@@ -4,6 +4,8 @@
 #include <string>
 #include <system_error>
 
+#include "mproc/remote_origin.hpp"
+
 namespace mproc {
 
 /// Base of every mproc error (Python: the exceptions of `multiprocessing`).
@@ -58,11 +60,19 @@ class SystemError : public Error {
   std::error_code code_;
 };
 
-/// An exception raised in another process, re-raised here with its type and message.
-class RemoteError : public Error {
+/// An exception raised in another process, re-raised here with its type and message, when this
+/// process cannot re-throw it as its own type: its type is neither standard, nor mproc's, nor
+/// registered with `register_exception` (see remote_exceptions.hpp), nor derived from one.
+class RemoteError : public Error, public RemoteOrigin {
  public:
   RemoteError(std::string type, std::string message)
-      : Error(type + ": " + message), type_(std::move(type)), message_(std::move(message)) {}
+      : RemoteError(RemoteOrigin::Info{std::move(type), std::move(message), {}, 0}) {}
+  /// With where it came from.
+  explicit RemoteError(const RemoteOrigin::Info& origin)
+      : Error(origin.type + ": " + origin.message),
+        RemoteOrigin(origin),
+        type_(origin.type),
+        message_(origin.message) {}
   /// The remote exception's type name.
   const std::string& type() const noexcept { return type_; }
   /// The remote exception's message.

@@ -14,6 +14,7 @@
 #include "mproc/process.hpp"
 #include "mproc/queue.hpp"
 #include "mproc/repr.hpp"
+#include "mproc/remote_exceptions.hpp"
 #include "mproc/serialization.hpp"
 #include "mproc/managers.hpp"
 #include "mproc/shareable_list.hpp"

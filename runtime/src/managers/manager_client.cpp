@@ -11,6 +11,7 @@
 #include "mproc/detail/manager_proxy_base.hpp"
 #include "mproc/listener.hpp"
 #include "mproc/platform/channel.hpp"
+#include "mproc/remote_exceptions.hpp"
 #include "core/cached_pid.hpp"
 #include "core/process_hooks.hpp"
 #include "core/process_wide.hpp"
@@ -70,7 +71,10 @@ ThreadConnections& thread_connections() {
     case ManagerErrorKind::timeout: throw TimeoutError(reply.message);
     case ManagerErrorKind::broken_barrier: throw BrokenBarrierError(reply.message);
     case ManagerErrorKind::serialization: throw SerializationError(reply.message);
-    default: throw RemoteError(reply.type, reply.message);
+    default:
+      // A server that encoded the exception lets it be re-thrown as its own type.
+      if (!reply.payload.empty()) std::rethrow_exception(decode_exception(reply.payload));
+      throw RemoteError(reply.type, reply.message);
   }
 }
 

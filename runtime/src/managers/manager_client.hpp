@@ -11,7 +11,8 @@
 namespace mproc::detail {
 
 /// Sends `request` to the manager at `address` and returns its reply's payload; a failed call
-/// is thrown here as the exception the server reported (KeyError, Empty, RemoteError, ...).
+/// is thrown here as the exception the server reported (KeyError, Empty, std::out_of_range,
+/// registered types, RemoteError, ...).
 /// A manager that cannot be reached or went away is an EOFError, and so is one that did not
 /// answer within `reply_timeout` (then this thread's connection to it is dropped).
 std::string manager_request(const std::string& address, const std::string& authkey,

@@ -34,7 +34,7 @@ struct ManagerRequest {
 
 /// Which exception a failed call raises in the caller.
 enum class ManagerErrorKind : std::uint8_t {
-  remote = 0,  ///< anything else: RemoteError(type, message)
+  remote = 0,  ///< anything else: re-thrown by its type (`payload`), else RemoteError
   value,
   key,
   index,
@@ -48,7 +48,7 @@ enum class ManagerErrorKind : std::uint8_t {
 
 struct ManagerReply {
   bool ok = true;
-  std::string payload;  ///< the encoded result when ok
+  std::string payload;  ///< the encoded result when ok; for `remote`, the exception encoded
   ManagerErrorKind kind = ManagerErrorKind::remote;
   std::string type;     ///< the exception's type name
   std::string message;

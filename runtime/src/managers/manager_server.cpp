@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "mproc/remote_exceptions.hpp"
 #include "mproc/serialization.hpp"
 #include "managers/manager_channel.hpp"
 
@@ -104,6 +105,7 @@ ManagerReply error_reply(std::exception_ptr error) {
   } catch (const std::exception& e) {
     ManagerReply reply = failure(ManagerErrorKind::remote, "", e);
     reply.type = type_name(typeid(e));
+    reply.payload = encode_exception(e);  // re-thrown by its type in the caller
     return reply;
   } catch (...) {
     ManagerReply reply;

@@ -10,6 +10,7 @@
 #include "mproc/context.hpp"
 #include "mproc/current_process.hpp"
 #include "mproc/errors.hpp"
+#include "mproc/remote_exceptions.hpp"
 #include "mproc/platform/allocator.hpp"
 #include "mproc/platform/pipe.hpp"
 #include "mproc/platform/sentinel.hpp"
@@ -466,7 +467,7 @@ void PoolCore::read_results(Worker& w) {
     if (r.outcome == Outcome::value)
       deliver(sent, r.payload);
     else
-      fail(sent, std::make_exception_ptr(RemoteError(r.error_type, r.payload)));
+      fail(sent, decode_exception(r.payload));
   }
 }
 
@@ -477,8 +478,8 @@ std::optional<PoolCore::Sent> PoolCore::on_result(Worker& w, WireResult& r) {
     return std::nullopt;
   }
   if (r.outcome == Outcome::init_failed) {
-    break_pool("the initializer failed in " + worker_title(w.process) + ": " + r.error_type + ": " +
-               r.payload);
+    break_pool("the initializer failed in " + worker_title(w.process) + ": " +
+               describe_exception(r.payload));
     return std::nullopt;
   }
   auto it = std::find_if(w.sent.begin(), w.sent.end(), [&](const Sent& s) { return s.id == r.id; });

@@ -51,21 +51,20 @@ struct TaskBatch {
 
 enum class Outcome : std::uint8_t {
   value = 0,         ///< `payload` is the encoded result
-  error = 1,         ///< the target threw: `error_type`, `payload` is the message
+  error = 1,         ///< the target threw: `payload` is the exception, by `encode_exception`
   ready = 2,         ///< the worker started and its initializer succeeded (id 0)
-  init_failed = 3,   ///< the initializer threw: `error_type`, `payload` is the message (id 0)
+  init_failed = 3,   ///< the initializer threw: `payload` as for `error` (id 0)
 };
 
 struct WireResult {
   std::uint64_t id = 0;
   Outcome outcome = Outcome::value;
   std::string payload;
-  std::string error_type;
   std::uint64_t duration_ns = 0;  ///< how long the task ran, to size the worker's prefetch
 
   template <class A>
   void serialize(A& a) {
-    a(id, outcome, payload, error_type, duration_ns);
+    a(id, outcome, payload, duration_ns);
   }
 };
 

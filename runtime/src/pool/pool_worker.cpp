@@ -3,12 +3,12 @@
 #include <chrono>
 #include <exception>
 #include <string>
-#include <typeinfo>
 #include <vector>
 
 #include "pool/code_cache.hpp"
 #include "mproc/detail/pool_task.hpp"
 #include "mproc/errors.hpp"
+#include "mproc/remote_exceptions.hpp"
 #include "mproc/platform/allocator.hpp"
 
 namespace mproc::detail {
@@ -54,23 +54,22 @@ void mark(WorkerSlot* slot, std::uint64_t id) {
   std::atomic_ref<std::uint64_t>(slot->running).store(id, std::memory_order_release);
 }
 
-// Runs `body`; an exception it throws becomes `failed` with its type and message, as Python's
-// worker wraps it. mproc::exit (SystemExit) is not caught: it ends the worker, as `sys.exit`
-// would.
+// Runs `body`; an exception it throws becomes `failed` with the exception encoded (its type,
+// message and state, see remote_exceptions.hpp), as Python's worker wraps it. mproc::exit
+// (SystemExit) is not caught: it ends the worker, as `sys.exit` would.
 template <class Body>
 void capture(WireResult& out, Outcome failed, const char* what, Body&& body) {
   try {
     body();
   } catch (const std::exception& e) {
     out.outcome = failed;
-    out.error_type = type_name(typeid(e));
-    out.payload = e.what();
+    out.payload = encode_exception(e);
   } catch (const SystemExit&) {
     throw;
   } catch (...) {
     out.outcome = failed;
-    out.error_type = "unknown exception";
-    out.payload = std::string(what) + " threw something that is not a std::exception";
+    out.payload = encode_unknown_exception(std::string(what) +
+                                           " threw something that is not a std::exception");
   }
 }
 

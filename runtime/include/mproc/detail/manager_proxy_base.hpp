@@ -48,8 +48,9 @@ class ProxyState {
   const ManagerToken& token() const noexcept { return token_; }
 
   /// Calls `method` on the object with pre-encoded arguments; returns the encoded result.
-  /// Errors raised by the method come back as the same mproc exception (KeyError, Empty, ...)
-  /// or as RemoteError; a lost manager is an EOFError.
+  /// Errors raised by the method come back as the same exception type (KeyError, Empty,
+  /// std::out_of_range, registered types; see remote_exceptions.hpp) or as RemoteError; a lost
+  /// manager is an EOFError.
   std::string call(std::string_view method, std::vector<std::string> args);
   /// Gives this process's reference back to the server (once).
   void give_back() noexcept;

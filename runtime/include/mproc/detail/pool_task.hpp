@@ -29,7 +29,7 @@ class TaskSink {
   virtual ~TaskSink() = default;
   /// A part succeeded; `payload` is what its trampoline encoded.
   virtual void deliver(std::size_t part, std::string_view payload) = 0;
-  /// A part failed: the target threw (RemoteError), its worker died (WorkerLostError), it ran
+  /// A part failed: the target threw (`decode_exception`'s result), its worker died (WorkerLostError), it ran
   /// out of time (TimeoutError), or the pool stopped (PoolTerminatedError, BrokenPoolError).
   virtual void fail(std::size_t part, std::exception_ptr error) = 0;
 };
