@@ -30,6 +30,7 @@ struct RefusedMap {
 };
 
 class PoolCore;
+struct PoolSubmitAccess;  // a manager's Pool submits tasks that arrive already encoded
 }
 
 /// What each worker runs once when it starts (Python's `initializer` and `initargs`), made with
@@ -193,6 +194,7 @@ class Pool {
   std::vector<int> worker_pids() const;
 
  private:
+  friend struct detail::PoolSubmitAccess;
   void submit(std::vector<detail::PoolTask> tasks);
   std::size_t worker_count() const;
 
