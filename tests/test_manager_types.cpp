@@ -228,6 +228,9 @@ TEST_CASE("manager_types_pool_in_the_manager", "[manager_types]") {
   pool.close();
   pool.join();
   CHECK_THROWS(pool.apply(add, 1, 1));  // closed
+  result = {};
+  failed = {};
+  CHECK(m.number_of_objects() == 2);  // the pool and the list: every job went with its proxy
 }
 
 TEST_CASE("manager_types_pool_terminate_fails_unfinished_work", "[manager_types]") {

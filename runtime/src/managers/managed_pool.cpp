@@ -133,10 +133,10 @@ class ManagedPool final : public ManagedObject {
       task.part = part;
       tasks.push_back(std::move(task));
     }
-    // The job is held before its tasks run, so a task that fails at once finds it.
-    std::string reply = context.hold(job, "AsyncResult");
+    // Held only once submitted: a refused submission (a closed pool) leaves nothing behind.
+    // The tasks keep the job alive meanwhile, so one that ends at once still finds it.
     if (!tasks.empty()) PoolSubmitAccess::submit(pool_, std::move(tasks));
-    return reply;
+    return context.hold(job, "AsyncResult");
   }
 
   Pool pool_;
