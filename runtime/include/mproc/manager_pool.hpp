@@ -120,7 +120,8 @@ class PoolProxy : public detail::ProxyBase {
     detail::check_pool_result<R>();
     using Tuple = std::tuple<std::decay_t<Args>...>;
     static_assert(is_transferable_v<Tuple>,
-                  "mproc::PoolProxy: every argument must be serializable (add a `serialize` member)");
+                  "mproc::PoolProxy: every argument must be serializable (add a `serialize` "
+                  "member)");
     std::vector<std::string> chunks{wire::save(Tuple(std::forward<Args>(args)...))};
     return submit<R>(&detail::run_call<Fn, std::decay_t<Args>...>,
                      detail::address_of_target<Fn>(Fn(std::forward<F>(f))), std::move(chunks),
@@ -139,7 +140,8 @@ class PoolProxy : public detail::ProxyBase {
     check_map<Fn, T, R>();
     return submit_map<R>(&detail::run_map_chunk<Fn, T>,
                          detail::address_of_target<Fn>(Fn(std::forward<F>(f))),
-                         std::vector<T>(std::ranges::begin(items), std::ranges::end(items)), chunksize);
+                         std::vector<T>(std::ranges::begin(items), std::ranges::end(items)),
+                         chunksize);
   }
   template <class F, class Range>
   auto map(F&& f, Range&& items, std::optional<std::size_t> chunksize = {}) const {
@@ -195,9 +197,8 @@ class PoolProxy : public detail::ProxyBase {
   AsyncResultProxy<std::vector<R>> submit_map(detail::pool_trampoline trampoline,
                                               const void* target, const std::vector<T>& values,
                                               std::optional<std::size_t> chunksize) const {
-    return submit<std::vector<R>>(trampoline, target,
-                                  detail::encode_chunks(values, chunk_size(values.size(), chunksize)),
-                                  true);
+    std::size_t size = chunk_size(values.size(), chunksize);
+    return submit<std::vector<R>>(trampoline, target, detail::encode_chunks(values, size), true);
   }
 
   template <class Fn, class T, class R>

@@ -50,7 +50,8 @@ class Proxy : public detail::ProxyBase {
   template <auto Member, class... A>
   auto call(A&&... args) const {
     using Result = std::decay_t<typename traits<Member>::result>;
-    std::string reply = ProxyBase::call(member_key<Member>(), encode_for<Member>(std::forward<A>(args)...));
+    std::string reply =
+        ProxyBase::call(member_key<Member>(), encode_for<Member>(std::forward<A>(args)...));
     if constexpr (!std::is_void_v<Result>) return detail::decode<Result>(reply);
   }
 
@@ -61,7 +62,8 @@ class Proxy : public detail::ProxyBase {
     using Object = detail::returned_object_t<typename traits<Member>::result>;
     auto encoded = encode_for<Member>(std::forward<A>(args)...);
     encoded.emplace_back(detail::proxy_result_marker);
-    return proxy_from_reply<Proxy<Object>>(ProxyBase::call(member_key<Member>(), std::move(encoded)));
+    return proxy_from_reply<Proxy<Object>>(
+        ProxyBase::call(member_key<Member>(), std::move(encoded)));
   }
 
  private:

@@ -58,13 +58,16 @@ class PoolJob final : public ManagedObject, public TaskSink {
       auto timeout = decoded<std::optional<double>>(args, 0, "AsyncResult", method);
       bool ready = wait_for_caller(lock, finished_, timeout, context, done);
       if (method == "wait") return {};
-      if (!ready) throw TimeoutError("the manager's pool did not finish this task in time; call get() again or with a longer timeout");
+      if (!ready)
+        throw TimeoutError("the manager's pool did not finish this task in time; call get() "
+                           "again or with a longer timeout");
       if (error_) std::rethrow_exception(error_);
       return wire::save(result_);
     }
     if (method == "ready") return wire::save(done());
     if (method == "successful") {
-      if (!done()) throw ValueError("the task is not ready yet; call successful() after ready() or wait()");
+      if (!done())
+        throw ValueError("the task is not ready yet; call successful() after ready() or wait()");
       return wire::save(error_ == nullptr);
     }
     no_such_method("AsyncResult", method);
@@ -117,7 +120,8 @@ class ManagedPool final : public ManagedObject {
   }
 
  private:
-  std::string submit(CallContext& context, std::vector<std::string>& args, std::string_view method) {
+  std::string submit(CallContext& context, std::vector<std::string>& args,
+                     std::string_view method) {
     auto request = decoded<PoolJobRequest>(args, 0, "Pool", method);
     auto trampoline = reinterpret_cast<pool_trampoline>(
         const_cast<void*>(resolve_code_cached(request.trampoline)));

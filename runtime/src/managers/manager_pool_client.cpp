@@ -18,7 +18,8 @@ std::vector<std::string> pool_job_request(pool_trampoline trampoline, const void
 
 PoolProxy SyncManager::Pool(int processes) const {
   // The workers start as this process would start its own: with its default start method.
-  return PoolProxy(create_object("Pool", {detail::encode(processes), detail::encode(get_start_method())}));
+  return PoolProxy(
+      create_object("Pool", {detail::encode(processes), detail::encode(get_start_method())}));
 }
 
 }  // namespace mproc
