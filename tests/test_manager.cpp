@@ -81,7 +81,7 @@ struct Counter {
 
 Counter make_counter(int start) { return Counter{start}; }
 
-void add_to_counter(mproc::Proxy counter, int times) {
+void add_to_counter(mproc::AutoProxy counter, int times) {
   for (int i = 0; i < times; ++i) counter.callmethod("add", 1);
 }
 

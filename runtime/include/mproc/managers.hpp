@@ -20,7 +20,9 @@
 
 #include "mproc/detail/managed_type.hpp"
 #include "mproc/listener.hpp"
+#include "mproc/manager_pool.hpp"
 #include "mproc/manager_proxies.hpp"
+#include "mproc/typed_proxy.hpp"
 
 namespace mproc {
 
@@ -126,16 +128,18 @@ class BaseManager {
   std::size_t number_of_objects() const;
 
   /// A new object of a registered `type_id` made with `args` (Python's `manager.TypeId(args)`),
-  /// or the shared object registered with `register_shared`. `P` is the proxy type: `Proxy`
-  /// for registered types, `QueueProxy<T>` etc. for builtin kinds.
-  template <class P = Proxy, class... A>
-  P create(const std::string& type_id, const A&... args) const {
+  /// or the shared object registered with `register_shared`. `P` is the proxy type:
+  /// `Proxy<T>` (or just `T`) for a registered type T, a class made by MPROC_PROXY, `Proxy<>`
+  /// to call by name only, `QueueProxy<T>` etc. for builtin kinds.
+  template <class P = Proxy<>, class... A>
+  auto create(const std::string& type_id, const A&... args) const {
+    using Made = std::conditional_t<std::is_base_of_v<detail::ProxyBase, P>, P, Proxy<P>>;
     std::vector<std::string> encoded;
     if constexpr (sizeof...(A) > 0) {
       using Args = std::tuple<std::decay_t<A>...>;
       encoded = {detail::type_name_of<Args>(), wire::save(Args(args...))};
     }
-    return P(create_object(type_id, std::move(encoded)));
+    return Made(create_object(type_id, std::move(encoded)));
   }
 
  protected:
@@ -213,6 +217,9 @@ class SyncManager : public BaseManager {
   BarrierProxy Barrier(int parties, std::optional<double> timeout = std::nullopt) const {
     return BarrierProxy(create_object("Barrier", {detail::encode(parties), detail::encode(timeout)}));
   }
+  /// `manager.Pool(processes)`: a Pool living in the server process (0 workers: `cpu_count()`
+  /// there), its workers started with this manager's start method. See PoolProxy.
+  PoolProxy Pool(int processes = 0) const;
 
  private:
   template <class T, class Range>

@@ -19,6 +19,7 @@
 #include "mproc/managers.hpp"
 #include "mproc/shareable_list.hpp"
 #include "mproc/shared_memory.hpp"
+#include "mproc/shared_memory_manager.hpp"
 #include "mproc/sharedctypes.hpp"
 #include "mproc/synchronize.hpp"
 #include "mproc/wait.hpp"

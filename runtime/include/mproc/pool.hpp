@@ -32,6 +32,7 @@ struct RefusedMap {
 };
 
 class PoolCore;
+struct PoolSubmitAccess;  // a manager's Pool submits tasks that arrive already encoded
 }
 
 /// What each worker runs once when it starts (Python's `initializer` and `initargs`), made with
@@ -205,6 +206,7 @@ class Pool {
   std::string repr() const;
 
  private:
+  friend struct detail::PoolSubmitAccess;
   void submit(std::vector<detail::PoolTask> tasks);
   std::size_t worker_count() const;
 

@@ -17,6 +17,8 @@ std::shared_ptr<ManagedObject> make_managed_bounded_semaphore(CallContext&, std:
 std::shared_ptr<ManagedObject> make_managed_event(CallContext&, std::vector<std::string>&);
 std::shared_ptr<ManagedObject> make_managed_condition(CallContext&, std::vector<std::string>&);
 std::shared_ptr<ManagedObject> make_managed_barrier(CallContext&, std::vector<std::string>&);
+std::shared_ptr<ManagedObject> make_managed_pool(CallContext&, std::vector<std::string>&);
+std::shared_ptr<ManagedObject> make_managed_shared_memory_tracker(CallContext&, std::vector<std::string>&);
 
 const std::vector<std::pair<std::string, ManagedMaker>>& builtin_kinds() {
   static const std::vector<std::pair<std::string, ManagedMaker>> kinds = {
@@ -34,6 +36,8 @@ const std::vector<std::pair<std::string, ManagedMaker>>& builtin_kinds() {
       {"Event", make_managed_event},
       {"Condition", make_managed_condition},
       {"Barrier", make_managed_barrier},
+      {"Pool", make_managed_pool},
+      {"SharedMemoryTracker", make_managed_shared_memory_tracker},
   };
   return kinds;
 }

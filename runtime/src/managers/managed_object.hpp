@@ -30,6 +30,9 @@ struct CallContext {
   std::uint64_t client = 0;  ///< one number per client connection
   /// Finds another object of the same server (a Condition's lock); null if there is none.
   std::function<std::shared_ptr<ManagedObject>(std::uint64_t)> find;
+  /// Keeps a new object with one reference, for the proxy the caller makes from the reply
+  /// (method_to_typeid, a Pool's apply_async); returns the reply: the encoded (id, kind).
+  std::function<std::string(std::shared_ptr<ManagedObject>, const std::string& kind)> hold;
 
   /// Whether the caller went away (its connection closed while it waited for the reply).
   bool caller_gone() const;
@@ -49,6 +52,9 @@ class ManagedObject {
   virtual void reply_lost(std::string_view /*method*/, std::string& /*payload*/) {}
   /// A client connection closed; release what it held (locks).
   virtual void client_gone(std::uint64_t /*client*/) {}
+  /// The server is about to end its process: release what must not outlive it (shared-memory
+  /// blocks of a SharedMemoryManager). Objects are not destroyed then (see serve_forever).
+  virtual void server_stopping() noexcept {}
 };
 
 /// Makes an object of one kind from the creation arguments.

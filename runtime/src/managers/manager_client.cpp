@@ -196,6 +196,11 @@ std::shared_ptr<ProxyState> ProxyState::adopt(ManagerToken token, std::shared_pt
   return state;
 }
 
+std::shared_ptr<ProxyState> ProxyState::adopt_returned(std::string_view reply) const {
+  auto [id, kind] = decode<std::pair<std::uint64_t, std::string>>(reply);
+  return adopt({token_.address, token_.authkey, std::move(kind), id}, owner_);
+}
+
 std::shared_ptr<ProxyState> ProxyState::acquire(ManagerToken token) {
   std::shared_ptr<ProxyState> state(new ProxyState(std::move(token)));
   state->take_reference_here();

@@ -16,41 +16,93 @@ namespace {
 // atomic like a Python method call under the GIL.
 class UserObject final : public ManagedObject {
  public:
-  UserObject(std::shared_ptr<void> object, std::shared_ptr<const ManagedType> type)
-      : object_(std::move(object)), type_(std::move(type)) {}
+  UserObject(std::shared_ptr<void> object, std::shared_ptr<const ManagedType> type,
+             std::shared_ptr<const std::map<std::string, ServedType>> types)
+      : object_(std::move(object)), type_(std::move(type)), types_(std::move(types)) {}
 
-  std::string call(CallContext&, std::string_view method, std::vector<std::string>& args) override {
+  std::string call(CallContext& context, std::string_view method,
+                   std::vector<std::string>& args) override {
+    // A call by name gives the exposed name; a typed call the member's spelling.
     for (const auto& exposed : type_->methods) {
-      if (exposed.name != method) continue;
+      if (exposed.name != method && (exposed.member.empty() || exposed.member != method)) continue;
       const std::string& given = argument(args, 0, type_->type_id, method);
       if (given != exposed.args_type)
-        throw ValueError(type_->type_id + "." + std::string(method) + " takes arguments " +
+        throw ValueError(type_->type_id + "." + exposed.name + " takes arguments " +
                          exposed.args_type + ", the call passed " + given +
                          "; pass exactly these types");
-      std::lock_guard lock(mutex_);
-      return exposed.call(object_.get(), argument(args, 1, type_->type_id, method));
+      bool wants_proxy = args.size() > 2 && args[2] == proxy_result_marker;
+      check_result_kind(exposed, wants_proxy);
+      const std::string& encoded = argument(args, 1, type_->type_id, method);
+      if (!wants_proxy) {
+        std::lock_guard lock(mutex_);
+        return exposed.call(object_.get(), encoded);
+      }
+      std::shared_ptr<void> made;
+      {
+        std::lock_guard lock(mutex_);
+        made = exposed.call_for_object(object_, encoded);
+      }
+      const ServedType& served = types_->at(exposed.returns_typeid);  // checked at start
+      return context.hold(std::make_shared<UserObject>(std::move(made), served.user_type, types_),
+                          served.kind);
     }
     throw AttributeError("'" + type_->type_id + "' does not expose a method '" + std::string(method) +
                          "' (expose it with mproc::exposed<&" + type_->object_type + "::" +
-                         std::string(method) + ">(\"" + std::string(method) + "\"))");
+                         method_name_of(std::string(method)) + ">() in register_type)");
   }
 
  private:
+  void check_result_kind(const ManagedMethod& exposed, bool wants_proxy) const {
+    if (wants_proxy && exposed.returns_typeid.empty())
+      throw ValueError(type_->type_id + "." + exposed.name +
+                       " returns a value, not a proxy; call it with call<&" + exposed.member +
+                       "> or callmethod<R>, or register it with mproc::method_to_typeid");
+    if (!wants_proxy && !exposed.returns_typeid.empty())
+      throw ValueError(type_->type_id + "." + exposed.name + " returns a proxy to a '" +
+                       exposed.returns_typeid + "' (method_to_typeid); call it with call_proxy<&" +
+                       exposed.member + "> or callmethod<mproc::Proxy<...>>");
+  }
+
   std::mutex mutex_;
   std::shared_ptr<void> object_;
   std::shared_ptr<const ManagedType> type_;
+  std::shared_ptr<const std::map<std::string, ServedType>> types_;
 };
 
-ManagedMaker user_type_maker(std::shared_ptr<const ManagedType> type) {
-  return [type](CallContext&, std::vector<std::string>& args) -> std::shared_ptr<ManagedObject> {
+// The types are known only once the table is built, and user objects need the table (their
+// method_to_typeid results are objects of other types), so makers reach it through `table`.
+using TypeTable = std::shared_ptr<std::shared_ptr<const std::map<std::string, ServedType>>>;
+
+ManagedMaker user_type_maker(std::shared_ptr<const ManagedType> type, TypeTable table) {
+  return [type, table](CallContext&, std::vector<std::string>& args) -> std::shared_ptr<ManagedObject> {
     static const std::string no_arguments = type_name(typeid(std::tuple<>));
     std::string given = args.empty() ? no_arguments : args[0];
     if (given != type->args_type)
       throw ValueError(type->type_id + "(...) takes arguments " + type->args_type +
                        ", the call passed " + given + "; pass exactly these types");
     std::string encoded = args.size() > 1 ? args[1] : wire::save(std::tuple<>());
-    return std::make_shared<UserObject>(type->make(encoded), type);
+    return std::make_shared<UserObject>(type->make(encoded), type, *table);
   };
+}
+
+// Every method_to_typeid names a registered type whose objects are what the method returns.
+void check_method_to_typeid(const std::map<std::string, ServedType>& types) {
+  for (const auto& [type_id, served] : types) {
+    if (!served.user_type || served.shared) continue;
+    for (const auto& method : served.user_type->methods) {
+      if (method.returns_typeid.empty()) continue;
+      auto target = types.find(method.returns_typeid);
+      if (target == types.end() || !target->second.user_type)
+        throw ValueError("method_to_typeid of " + type_id + "." + method.name + " names '" +
+                         method.returns_typeid +
+                         "', which is not a registered type; register it with register_type");
+      if (target->second.user_type->object_type != method.returned_type)
+        throw ValueError(type_id + "." + method.name + " returns " + method.returned_type +
+                         ", but '" + method.returns_typeid + "' serves " +
+                         target->second.user_type->object_type + "; name the type id of " +
+                         method.returned_type + " in method_to_typeid");
+    }
+  }
 }
 
 ManagerReply failure(ManagerErrorKind kind, const char* type, const std::exception& e) {
@@ -68,16 +120,21 @@ std::map<std::string, ServedType> served_types(
     const std::vector<ManagedType>& user_types,
     const std::vector<std::pair<std::string, std::string>>& shared) {
   std::map<std::string, ServedType> types;
-  for (const auto& [kind, make] : builtin_kinds()) types[kind] = {kind, make, false};
-  for (const auto& type : user_types)
-    types[type.type_id] = {type.type_id, user_type_maker(std::make_shared<ManagedType>(type)), false};
+  auto table = std::make_shared<std::shared_ptr<const std::map<std::string, ServedType>>>();
+  for (const auto& [kind, make] : builtin_kinds()) types[kind] = {kind, make, false, nullptr};
+  for (const auto& type : user_types) {
+    auto shared_type = std::make_shared<const ManagedType>(type);
+    types[type.type_id] = {type.type_id, user_type_maker(shared_type, table), false, shared_type};
+  }
   for (const auto& [type_id, kind] : shared) {
     auto builtin = types.find(kind);
     if (builtin == types.end())
       throw ValueError("register_shared('" + type_id + "', '" + kind + "'): '" + kind +
                        "' is not a builtin kind or a registered type id");
-    types[type_id] = {builtin->second.kind, builtin->second.make, true};
+    types[type_id] = {builtin->second.kind, builtin->second.make, true, builtin->second.user_type};
   }
+  check_method_to_typeid(types);
+  *table = std::make_shared<const std::map<std::string, ServedType>>(types);
   return types;
 }
 
@@ -100,6 +157,13 @@ ManagerReply error_reply(std::exception_ptr error) {
     return failure(ManagerErrorKind::broken_barrier, "BrokenBarrierError", e);
   } catch (const SerializationError& e) {
     return failure(ManagerErrorKind::serialization, "SerializationError", e);
+  } catch (const RemoteError& e) {
+    // A pool task's error, thrown again by its AsyncResult on the server: keep its own type.
+    ManagerReply reply;
+    reply.ok = false;
+    reply.type = e.type();
+    reply.message = e.message();
+    return reply;
   } catch (const ValueError& e) {
     return failure(ManagerErrorKind::value, "ValueError", e);
   } catch (const std::exception& e) {
@@ -120,6 +184,18 @@ std::shared_ptr<ManagedObject> ManagerCore::find(std::uint64_t id) {
   std::lock_guard lock(mutex_);
   auto found = objects_.find(id);
   return found == objects_.end() ? nullptr : found->second.object;
+}
+
+std::string ManagerCore::hold(std::shared_ptr<ManagedObject> object, const std::string& kind) {
+  std::lock_guard lock(mutex_);
+  std::uint64_t id = next_id_++;
+  objects_[id] = {std::move(object), 1};
+  return wire::save(std::make_pair(id, kind));
+}
+
+void ManagerCore::server_stopping() noexcept {
+  std::lock_guard lock(mutex_);
+  for (auto& [id, entry] : objects_) entry.object->server_stopping();
 }
 
 std::string ManagerCore::create(ManagerRequest& request, CallContext& context) {
@@ -219,6 +295,9 @@ void serve_client(std::shared_ptr<ManagerCore> core, Connection connection, std:
   context.channel = &channel;
   context.client = client;
   context.find = [core](std::uint64_t id) { return core->find(id); };
+  context.hold = [core](std::shared_ptr<ManagedObject> object, const std::string& kind) {
+    return core->hold(std::move(object), kind);
+  };
   // A client that calls again within microseconds of its last reply (a loop of calls) finds
   // its server thread polling, not asleep; one that pauses longer lets it sleep.
   using clock = std::chrono::steady_clock;
@@ -316,6 +395,7 @@ void ServerState::serve_forever() {
     std::error_code ignored;
     std::filesystem::remove(address.path(), ignored);
   }
+  core->server_stopping();
   std::fflush(nullptr);
   std::_Exit(0);
 }

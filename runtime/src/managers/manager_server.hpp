@@ -23,6 +23,7 @@ struct ServedType {
   std::string kind;  ///< the proxies' kind: a builtin kind, or the type id itself
   ManagedMaker make;
   bool shared = false;  ///< one object for every `create` (register_shared)
+  std::shared_ptr<const ManagedType> user_type;  ///< a registered type's methods, else null
 };
 
 /// The builtin kinds, then the user's types and shared objects.
@@ -40,6 +41,10 @@ class ManagerCore {
                       std::shared_ptr<ManagedObject>& target);
   void client_gone(std::uint64_t client);
   std::shared_ptr<ManagedObject> find(std::uint64_t id);
+  /// Keeps `object` with one reference; returns the encoded (id, kind) a proxy is made from.
+  std::string hold(std::shared_ptr<ManagedObject> object, const std::string& kind);
+  /// Tells every object that the server process ends now (ManagedObject::server_stopping).
+  void server_stopping() noexcept;
 
  private:
   struct Entry {

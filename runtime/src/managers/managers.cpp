@@ -24,9 +24,12 @@ struct WireMethod {
   std::string name;
   CodeRef call;
   std::string args_type;
+  std::string member, returns_typeid;
+  CodeRef call_for_object;
+  std::string returned_type;
   template <class A>
   void serialize(A& a) {
-    a(name, call, args_type);
+    a(name, call, args_type, member, returns_typeid, call_for_object, returned_type);
   }
 };
 struct WireType {
@@ -84,9 +87,12 @@ std::vector<ManagedType> types_from_wire(const std::vector<WireType>& wire_types
     const void* factory = resolve_code_cached(w.factory);
     type.make = [make, factory](std::string_view args) { return make(factory, args); };
     for (const auto& m : w.methods)
-      type.methods.push_back({m.name,
-                              reinterpret_cast<managed_method_fn>(const_cast<void*>(resolve_code_cached(m.call))),
-                              m.args_type});
+      type.methods.push_back(
+          {m.name, reinterpret_cast<managed_method_fn>(const_cast<void*>(resolve_code_cached(m.call))),
+           m.args_type, m.member, m.returns_typeid,
+           reinterpret_cast<managed_object_method_fn>(
+               const_cast<void*>(resolve_code_cached(m.call_for_object))),
+           m.returned_type});
     types.push_back(std::move(type));
   }
   return types;
@@ -98,7 +104,10 @@ WireType type_to_wire(const ManagedType& type) {
              locate_code_cached(reinterpret_cast<const void*>(type.trampoline)),
              locate_code_cached(type.factory), {}};
   for (const auto& m : type.methods)
-    w.methods.push_back({m.name, locate_code_cached(reinterpret_cast<const void*>(m.call)), m.args_type});
+    w.methods.push_back({m.name, locate_code_cached(reinterpret_cast<const void*>(m.call)),
+                         m.args_type, m.member, m.returns_typeid,
+                         locate_code_cached(reinterpret_cast<const void*>(m.call_for_object)),
+                         m.returned_type});
   return w;
 }
 

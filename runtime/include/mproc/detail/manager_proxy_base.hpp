@@ -46,6 +46,9 @@ class ProxyState {
   ProxyState& operator=(const ProxyState&) = delete;
 
   const ManagerToken& token() const noexcept { return token_; }
+  /// A proxy state for an object the same server made for this process in reply to a call of
+  /// this proxy (method_to_typeid, a Pool's apply_async): `reply` carries its (id, kind).
+  std::shared_ptr<ProxyState> adopt_returned(std::string_view reply) const;
 
   /// Calls `method` on the object with pre-encoded arguments; returns the encoded result.
   /// Errors raised by the method come back as the same exception type (KeyError, Empty,
@@ -122,6 +125,12 @@ class ProxyBase {
  protected:
 
   std::string call(std::string_view method, std::vector<std::string> args = {}) const;
+
+  /// A proxy of type `P` to the object a call of this proxy made on the server.
+  template <class P>
+  P proxy_from_reply(std::string_view reply) const {
+    return P(state_->adopt_returned(reply));
+  }
 
   template <class R>
   R call_as(std::string_view method, std::vector<std::string> args = {}) const {
