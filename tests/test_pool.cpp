@@ -12,9 +12,13 @@
 #include <thread>
 #include <vector>
 
+#include "gate.hpp"
 #include "support.hpp"
 
 namespace {
+
+using test::Gate;
+using test::gated;
 
 int square(int x) { return x * x; }
 int add(int a, int b) { return a + b; }
@@ -40,38 +44,7 @@ int die(Death how) {
   return 0;
 }
 
-// A gate the tests open and close: handed to each worker by the initializer (as in Python,
-// synchronization objects reach pool workers through inheritance, not as task arguments).
-std::optional<mproc::Event> g_started;
-std::optional<mproc::Event> g_release;
-std::optional<mproc::Value<int>> g_initialized;
-void init_gate(mproc::Event started, mproc::Event release, mproc::Value<int> initialized) {
-  g_started = started;
-  g_release = release;
-  g_initialized = initialized;
-  std::lock_guard<mproc::Lock> guard(initialized.get_lock());
-  *initialized.get() += 1;
-}
-// Tells the test it runs, then waits for it to open the gate (a minute at most).
-int gated(int x) {
-  g_started->set();
-  g_release->wait(60);
-  return x;
-}
-
 void failing_initializer() { throw std::runtime_error("no database"); }
-
-struct Gate {
-  mproc::Event started;
-  mproc::Event release;
-  mproc::Value<int> initialized{0};
-  mproc::PoolOptions options(int processes) const {
-    mproc::PoolOptions o;
-    o.processes = processes;
-    o.initializer = mproc::initializer(init_gate, started, release, initialized);
-    return o;
-  }
-};
 
 void require_stopped(mproc::Pool& pool) {
   pool.join();  // join has no timeout in Python; every test's pool is closed or terminated

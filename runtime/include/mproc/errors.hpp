@@ -83,23 +83,61 @@ class RemoteError : public Error, public RemoteOrigin {
   std::string message_;
 };
 
-/// A worker process died while it held a task.
-class WorkerLostError : public Error {
+/// An operation that the object's state does not allow, such as submitting to an executor
+/// that was shut down (Python's `RuntimeError`).
+class RuntimeError : public Error {
  public:
   using Error::Error;
+};
+
+/// An executor cannot run tasks any more (Python's `concurrent.futures.BrokenExecutor`).
+class BrokenExecutor : public RuntimeError {
+ public:
+  using RuntimeError::RuntimeError;
+};
+
+/// A pool of processes cannot run a task (Python's `concurrent.futures.process.BrokenProcessPool`).
+/// Its subclasses say why: the pool broke (BrokenPoolError), was terminated
+/// (PoolTerminatedError), or only the task's own worker died (WorkerLostError).
+class BrokenProcessPool : public BrokenExecutor {
+ public:
+  using BrokenExecutor::BrokenExecutor;
+};
+
+/// A worker process died while it held a task. Only that task fails: the worker is replaced and
+/// the pool or executor goes on (Python's executor breaks as a whole).
+class WorkerLostError : public BrokenProcessPool {
+ public:
+  using BrokenProcessPool::BrokenProcessPool;
+  WorkerLostError(const std::string& what, int exitcode)
+      : BrokenProcessPool(what), exitcode_(exitcode), known_(true) {}
+  /// The worker's exit code, negative for the signal that ended it (Process::exitcode); 0 when
+  /// not known.
+  int exitcode() const noexcept { return exitcode_; }
+  bool exitcode_known() const noexcept { return known_; }
+
+ private:
+  int exitcode_ = 0;
+  bool known_ = false;
 };
 
 /// A pool cannot run tasks any more: its initializer failed, or its workers kept dying as they
 /// started (Python's pool would respawn them forever; `concurrent.futures` calls this
-/// `BrokenProcessPool`).
-class BrokenPoolError : public Error {
+/// `BrokenProcessPool`, which it derives from).
+class BrokenPoolError : public BrokenProcessPool {
  public:
-  using Error::Error;
+  using BrokenProcessPool::BrokenProcessPool;
 };
 
-/// The pool was terminated (or destroyed) before the task finished; Python's results would
-/// never become ready here.
-class PoolTerminatedError : public Error {
+/// The pool was terminated (or destroyed, or its executor's workers terminated or killed) before
+/// the task finished; Python's results would never become ready here.
+class PoolTerminatedError : public BrokenProcessPool {
+ public:
+  using BrokenProcessPool::BrokenProcessPool;
+};
+
+/// The task's Future was cancelled (Python's `concurrent.futures.CancelledError`).
+class CancelledError : public Error {
  public:
   using Error::Error;
 };

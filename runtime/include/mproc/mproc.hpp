@@ -7,6 +7,7 @@
 #include "mproc/current_process.hpp"
 #include "mproc/errors.hpp"
 #include "mproc/function.hpp"
+#include "mproc/futures.hpp"
 #include "mproc/init.hpp"
 #include "mproc/listener.hpp"
 #include "mproc/logging.hpp"

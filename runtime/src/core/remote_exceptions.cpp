@@ -60,7 +60,8 @@ const Table* builtin_table() {
           std::bad_any_cast>(*table);
   // Every mproc::Error but RemoteError, which is what an unknown type becomes anyway.
   add_all<Error, ProcessError, BootstrapError, ValueError, TimeoutError, SerializationError,
-          SystemError, WorkerLostError, BrokenPoolError, PoolTerminatedError, AuthenticationError,
+          SystemError, RuntimeError, BrokenExecutor, BrokenProcessPool, WorkerLostError,
+          BrokenPoolError, PoolTerminatedError, CancelledError, AuthenticationError,
           EOFError, BufferTooShort, Full, Empty, KeyError, IndexError, AttributeError,
           BrokenBarrierError>(*table);
   return table;

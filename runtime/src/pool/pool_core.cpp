@@ -38,7 +38,13 @@ std::int64_t now_ns() {
 
 // What a spawned or forkserver worker runs.
 void pool_worker_entry(Connection pipe, RawValue<WorkerSlot> slot, WorkerSettings settings) {
-  run_pool_worker(std::move(pipe), slot.get(), settings, {});
+  run_pool_worker(std::move(pipe), slot.get(), settings, {}, nullptr);
+}
+
+// An executor's: with the doorbell that says a task was asked to stop.
+void executor_worker_entry(Connection pipe, RawValue<WorkerSlot> slot, WorkerSettings settings,
+                           Semaphore doorbell) {
+  run_pool_worker(std::move(pipe), slot.get(), settings, {}, &doorbell);
 }
 
 std::string worker_title(Process& p) {
@@ -52,9 +58,10 @@ std::string describe_exit(const Process& p) {
   return "exited with code " + std::to_string(*code);
 }
 
-std::string pool_worker_name(const std::string& method, std::string name) {
-  std::string prefix = method == "fork" ? "ForkPoolWorker" : method == "spawn" ? "SpawnPoolWorker"
-                                                                               : "ForkServerPoolWorker";
+// Python's names: a Pool's `SpawnPoolWorker-3`, an executor's `SpawnProcess-3`.
+std::string pool_worker_name(const std::string& method, WorkerKind kind, std::string name) {
+  std::string prefix = method == "fork" ? "Fork" : method == "spawn" ? "Spawn" : "ForkServer";
+  prefix += kind == WorkerKind::pool ? "PoolWorker" : "Process";
   if (name.rfind("Process", 0) == 0) name.replace(0, 7, prefix);
   return name;
 }
@@ -83,7 +90,7 @@ struct TaskView {
 
 }  // namespace
 
-PoolCore::PoolCore(PoolOptions options) {
+PoolCore::PoolCore(PoolOptions options, WorkerKind kind) : kind_(kind) {
   if (options.processes < 0)
     throw ValueError("Pool: the number of processes must be at least 1 (0 means cpu_count())");
   processes_ = options.processes == 0 ? cpu_count() : options.processes;
@@ -106,6 +113,7 @@ PoolCore::PoolCore(PoolOptions options) {
     }
   }
   settings_.maxtasks = maxtasks_;
+  settings_.executor = kind == WorkerKind::executor;
   platform::keep_freed_memory_for_reuse();  // this side builds and takes apart chunks too
   std::tie(wake_reader_, wake_writer_) = plain_pipe(false);  // waited on by descriptor
   try {
@@ -151,15 +159,19 @@ void PoolCore::start_worker() {
   ProcessOptions options;
   options.daemon = true;
   options.start_method = method_;
+  std::optional<Semaphore> doorbell;
+  if (kind_ == WorkerKind::executor) doorbell.emplace(0);
   Process process = method_ == "fork"
-      ? Process(options, [pipe = theirs, slot, settings = settings_, init = local_initializer_] {
-          run_pool_worker(pipe, slot.get(), settings, init);
+      ? Process(options, [pipe = theirs, slot, settings = settings_, init = local_initializer_,
+                          doorbell]() mutable {
+          run_pool_worker(pipe, slot.get(), settings, init, doorbell ? &*doorbell : nullptr);
         })
-      : Process(options, &pool_worker_entry, theirs, slot, settings_);
-  process.set_name(pool_worker_name(method_, process.name()));
+      : doorbell ? Process(options, &executor_worker_entry, theirs, slot, settings_, *doorbell)
+                 : Process(options, &pool_worker_entry, theirs, slot, settings_);
+  process.set_name(pool_worker_name(method_, kind_, process.name()));
   process.start();
   theirs.close();  // the worker has its own copy; ours would hide its death from the pipe
-  workers_.push_back(std::make_unique<Worker>(Worker{std::move(process), ours, slot}));
+  workers_.push_back(std::make_unique<Worker>(Worker{std::move(process), ours, slot, doorbell}));
 }
 
 void PoolCore::submit(std::vector<PoolTask> tasks) {
@@ -200,6 +212,24 @@ void PoolCore::terminate() {
     std::lock_guard lock(mutex_);
     if (state_ == State::terminating) return;
     state_ = State::terminating;
+    if (!wake_sent_) need_wake = wake_sent_ = true;
+  }
+  if (need_wake) wake();
+}
+
+void PoolCore::kill() {
+  {
+    std::lock_guard lock(mutex_);
+    kill_now_ = true;
+  }
+  terminate();
+}
+
+void PoolCore::stop_tasks(const TaskSink* sink, double grace) {
+  bool need_wake = false;
+  {
+    std::lock_guard lock(mutex_);
+    stop_requests_.push_back({sink, grace});
     if (!wake_sent_) need_wake = wake_sent_ = true;
   }
   if (need_wake) wake();
@@ -284,12 +314,15 @@ void PoolCore::handle() {
         w->process.terminate();
       }
       kill_at = std::chrono::steady_clock::now() + terminate_grace;
+      std::lock_guard lock(mutex_);
+      if (kill_now_) kill_at = std::chrono::steady_clock::now();
     }
     if (kill_at && std::chrono::steady_clock::now() >= *kill_at) {
       for (auto& w : workers_) w->process.kill();
       kill_at.reset();
     }
     if (state == State::running || state == State::closed) {
+      take_stop_requests();
       maintain();
       dispatch();
     }
@@ -324,7 +357,7 @@ void PoolCore::handle() {
     if (kill_at) timeout = timeout < 0 ? 100 : std::min(timeout, 100);
     {
       std::lock_guard lock(mutex_);
-      if (!submitted_.empty() || state_ != state) continue;
+      if (!submitted_.empty() || state_ != state || !stop_requests_.empty()) continue;
       handler_sleeping_ = true;
     }
     throw_error(platform::wait_ready(refs, timeout, ready), "Pool: cannot wait for its workers");
@@ -409,6 +442,10 @@ void PoolCore::dispatch() {
       if (room && (best == nullptr || w->sent.size() < best->sent.size())) best = w.get();
     }
     if (best == nullptr) break;
+    if (!next.sink->start(next.part)) {  // cancelled while it waited: dropped unrun
+      queue_.pop_front();
+      continue;
+    }
     best->sent_bytes += next.args.size();
     ++best->sent_total;
     best->sent.push_back(Sent{next_id_++, std::move(queue_.front())});
@@ -464,7 +501,9 @@ void PoolCore::read_results(Worker& w) {
   }
   if (!done.empty()) dispatch();
   for (auto& [sent, r] : done) {
-    if (r.outcome == Outcome::value)
+    if (sent.instead)
+      fail(sent, sent.instead);
+    else if (r.outcome == Outcome::value)
       deliver(sent, r.payload);
     else
       fail(sent, decode_exception(r.payload));
@@ -507,7 +546,8 @@ void PoolCore::on_worker_exit(std::size_t index) {
     if (s.id == running) {
       fail(s, std::make_exception_ptr(WorkerLostError(
                   "the pool's worker " + worker_title(w.process) + " " + how +
-                  " while running this task; the worker was replaced")));
+                  " while running this task; the worker was replaced",
+                  w.process.exitcode().value_or(0))));
     } else {
       requeue.push_back(std::move(s.task));  // never started, or its result was lost with it
     }
@@ -527,40 +567,93 @@ void PoolCore::on_worker_exit(std::size_t index) {
 int PoolCore::wait_timeout_ms() {
   int timeout = -1;
   auto take = [&](int ms) { timeout = timeout < 0 ? ms : std::min(timeout, ms); };
+  auto until = [&](double deadline_ns, std::int64_t now) {
+    double left_ms = (deadline_ns - static_cast<double>(now)) / 1e6;
+    take(left_ms <= 0 ? 0 : static_cast<int>(std::ceil(std::min(left_ms, 1e9))));
+  };
   std::int64_t now = now_ns();
   for (auto& w : workers_) {
-    if (w->killed || w->sent.empty() || w->sent.front().task.timeout_seconds <= 0) continue;
+    if (w->killed || w->sent.empty()) continue;
     const Sent& front = w->sent.front();
+    bool timed = front.task.timeout_seconds > 0 && !front.instead;
+    if (!timed && front.kill_grace < 0) continue;
     auto [running, started] = read_slot(w->slot.get());
     if (running != front.id) {
-      take(slot_poll_ms);
+      take(slot_poll_ms);  // it has not started yet: look again soon
       continue;
     }
-    double left_ms = (static_cast<double>(started) + front.task.timeout_seconds * 1e9 -
-                      static_cast<double>(now)) / 1e6;
-    take(left_ms <= 0 ? 0 : static_cast<int>(std::ceil(std::min(left_ms, 1e9))));
+    if (timed) until(static_cast<double>(started) + front.task.timeout_seconds * 1e9, now);
+    if (front.kill_grace >= 0)
+      until(static_cast<double>(std::max(started, front.stop_asked_ns)) + front.kill_grace * 1e9, now);
   }
   return timeout;
+}
+
+void PoolCore::take_stop_requests() {
+  std::vector<StopRequest> requests;
+  {
+    std::lock_guard lock(mutex_);
+    requests.swap(stop_requests_);
+  }
+  for (const StopRequest& r : requests)
+    for (auto& w : workers_)
+      for (Sent& s : w->sent)
+        if (s.task.sink.get() == r.sink) ask_to_stop(*w, s, r.grace);
+}
+
+void PoolCore::ask_to_stop(Worker& w, Sent& s, double grace) {
+  if (s.stop_asked_ns == 0) {
+    s.stop_asked_ns = now_ns();
+    request_stop_in(w.slot.get(), s.id);
+    if (w.doorbell) {
+      try {
+        w.doorbell->release();
+      } catch (const Error&) {
+        // It is dying: its sentinel settles the task.
+      }
+    }
+  }
+  if (grace >= 0 && (s.kill_grace < 0 || grace < s.kill_grace)) s.kill_grace = grace;
 }
 
 void PoolCore::enforce_timeouts() {
   std::int64_t now = now_ns();
   for (auto& w : workers_) {
-    if (w->killed || w->sent.empty() || w->sent.front().task.timeout_seconds <= 0) continue;
+    if (w->killed || w->sent.empty()) continue;
+    Sent& front = w->sent.front();
+    bool timed = front.task.timeout_seconds > 0 && !front.instead;
+    if (!timed && front.kill_grace < 0) continue;
     auto [running, started] = read_slot(w->slot.get());
-    const Sent& front = w->sent.front();
-    if (running != front.id ||
-        static_cast<double>(now - started) < front.task.timeout_seconds * 1e9)
+    if (running != front.id) continue;
+    if (timed && static_cast<double>(now - started) >= front.task.timeout_seconds * 1e9) {
+      front.instead = std::make_exception_ptr(TimeoutError(
+          "the task did not finish within its timeout of " +
+          std::to_string(front.task.timeout_seconds) + " s; its worker " +
+          worker_title(w->process) + " was killed and is replaced"));
+      if (front.task.grace_seconds > 0) {
+        // Asked first; killed only if it does not return within the grace period.
+        front.instead = std::make_exception_ptr(TimeoutError(
+            "the task did not finish within its timeout of " +
+            std::to_string(front.task.timeout_seconds) + " s"));
+        ask_to_stop(*w, front, front.task.grace_seconds);
+        front.stop_asked_ns = now;
+        continue;
+      }
+      front.kill_grace = 0;
+    }
+    if (front.kill_grace < 0 ||
+        static_cast<double>(now - std::max(started, front.stop_asked_ns)) < front.kill_grace * 1e9)
       continue;
     Sent sent = std::move(w->sent.front());
     w->sent.pop_front();
     w->sent_bytes -= sent.task.args.size();
     w->killed = true;
     w->process.kill();
-    fail(sent, std::make_exception_ptr(TimeoutError(
-                   "the task did not finish within its timeout of " +
-                   std::to_string(sent.task.timeout_seconds) + " s; its worker " +
-                   worker_title(w->process) + " was killed and is replaced")));
+    fail(sent, sent.instead ? sent.instead
+                            : std::make_exception_ptr(CancelledError(
+                                  "the task was cancelled; it did not stop within its grace "
+                                  "period, so its worker " + worker_title(w->process) +
+                                  " was killed and is replaced")));
   }
 }
 

@@ -22,20 +22,32 @@
 #include "mproc/pool.hpp"
 #include "mproc/process.hpp"
 #include "mproc/sharedctypes.hpp"
+#include "mproc/synchronize.hpp"
 #include "pool/pool_wire.hpp"
 #include "pool/pool_worker.hpp"
 
 namespace mproc::detail {
 
+/// Who the workers serve: a Pool (daemonic `ForkPoolWorker-N`s), or a ProcessPoolExecutor
+/// (`SpawnProcess-N`s that may start processes of their own, and whose tasks can be asked to
+/// stop).
+enum class WorkerKind { pool, executor };
+
 class PoolCore {
  public:
-  explicit PoolCore(PoolOptions options);
+  explicit PoolCore(PoolOptions options, WorkerKind kind = WorkerKind::pool);
   ~PoolCore();
 
   void submit(std::vector<PoolTask> tasks);
   void close();
   void terminate();
+  /// terminate(), killing the workers at once rather than after a grace period.
+  void kill();
   void join();
+  /// Asks the running or handed-out parts of `sink` to stop (their stop_token); with
+  /// `grace` >= 0, kills their worker if they still run `grace` seconds after they started or
+  /// were asked, whichever is later, and fails them with CancelledError.
+  void stop_tasks(const TaskSink* sink, double grace);
   void check_running() const;
   int processes() const { return processes_; }
   std::vector<int> worker_pids() const;
@@ -49,11 +61,19 @@ class PoolCore {
   struct Sent {
     std::uint64_t id = 0;
     PoolTask task;
+    std::int64_t stop_asked_ns = 0;  ///< when its stop was requested (0: never)
+    double kill_grace = -1;          ///< >= 0: kill its worker this long after it stopped being asked
+    std::exception_ptr instead;      ///< what it ends with whatever it returns (it timed out)
+  };
+  struct StopRequest {
+    const TaskSink* sink;
+    double grace;
   };
   struct Worker {
     Process process;
     Connection pipe;
     RawValue<WorkerSlot> slot;
+    std::optional<Semaphore> doorbell;  // executors: rung when a stop is requested in `slot`
     std::deque<Sent> sent;        // in the order sent; results come back in that order
     std::size_t sent_bytes = 0;   // argument bytes of `sent`, bounding what sits in the pipe
     std::uint64_t sent_total = 0; // for maxtasksperchild
@@ -72,6 +92,8 @@ class PoolCore {
   std::optional<Sent> on_result(Worker& w, WireResult& result);
   void on_worker_exit(std::size_t index);
   void enforce_timeouts();
+  void take_stop_requests();
+  void ask_to_stop(Worker& w, Sent& s, double grace);
   int wait_timeout_ms();
   void maintain();
   void fail_everything(const std::function<std::exception_ptr()>& error);
@@ -90,6 +112,7 @@ class PoolCore {
   std::uint64_t maxtasks_ = 0;
   std::string method_;
   WorkerSettings settings_;
+  WorkerKind kind_ = WorkerKind::pool;
   std::function<void()> local_initializer_;  // fork only
   bool has_initializer_ = false;
 
@@ -98,6 +121,8 @@ class PoolCore {
   State state_ = State::running;
   std::string broken_reason_;
   std::deque<PoolTask> submitted_;
+  std::vector<StopRequest> stop_requests_;
+  bool kill_now_ = false;
   bool handler_sleeping_ = false;
   bool wake_sent_ = false;
   std::vector<int> pids_;

@@ -78,6 +78,9 @@ struct WorkerSettings {
   CodeRef initializer_target;
   std::string initializer_args;
   std::uint64_t maxtasks = 0;  ///< 0: no limit
+  /// An executor's worker: it may start processes of its own (it still dies with the pool's
+  /// owner, armed when it started as a daemon), and its tasks can be asked to stop.
+  bool executor = false;
 
   template <class A>
   void save(A& a) const {
@@ -88,11 +91,11 @@ struct WorkerSettings {
       target = locate_code_cached(initializer->target);
       args = initializer->save_args();
     }
-    a(trampoline, target, args, maxtasks);
+    a(trampoline, target, args, maxtasks, executor);
   }
   template <class A>
   void load(A& a) {
-    a(initializer_trampoline, initializer_target, initializer_args, maxtasks);
+    a(initializer_trampoline, initializer_target, initializer_args, maxtasks, executor);
   }
 };
 

@@ -1,8 +1,16 @@
 #include "pool/pool_worker.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <exception>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "pool/code_cache.hpp"
@@ -10,6 +18,7 @@
 #include "mproc/errors.hpp"
 #include "mproc/remote_exceptions.hpp"
 #include "mproc/platform/allocator.hpp"
+#include "core/identity.hpp"
 
 namespace mproc::detail {
 namespace {
@@ -48,6 +57,57 @@ class ResultWriter {
   std::vector<WireResult> pending_;
   std::string buffer_;
 };
+
+// An executor worker's view of the task it runs, shared by the task (its stop_token) and the
+// thread that waits on the doorbell. The source is made only when a task asks for its token.
+struct StopState {
+  std::mutex mutex;
+  WorkerSlot* slot = nullptr;
+  std::uint64_t running = 0;
+  bool stop = false;
+  bool quit = false;
+  std::optional<std::stop_source> source;
+
+  void begin(std::uint64_t id) {
+    std::lock_guard lock(mutex);
+    running = id;
+    source.reset();
+    stop = stop_requested_in(slot, id);
+  }
+  void end() {
+    std::lock_guard lock(mutex);
+    running = 0;
+    source.reset();
+    stop = false;
+  }
+  // The doorbell rang: was it for the running task?
+  void check() {
+    std::lock_guard lock(mutex);
+    if (running == 0 || stop || !stop_requested_in(slot, running)) return;
+    stop = true;
+    if (source) source->request_stop();
+  }
+};
+
+// A worker is a process of its own: one state at most, set while the worker runs.
+std::shared_ptr<StopState>& stop_state() {
+  static std::shared_ptr<StopState> state;
+  return state;
+}
+
+void watch_doorbell(const std::shared_ptr<StopState>& state, Semaphore doorbell) {
+  // Detached: it may be blocked on the doorbell when the worker exits, which ends it.
+  std::thread([state, doorbell]() mutable {
+    for (;;) {
+      doorbell.acquire();
+      {
+        std::lock_guard lock(state->mutex);
+        if (state->quit) return;
+      }
+      state->check();
+    }
+  }).detach();
+}
 
 void mark(WorkerSlot* slot, std::uint64_t id) {
   if (id != 0) std::atomic_ref<std::int64_t>(slot->started_ns).store(now_ns(), std::memory_order_relaxed);
@@ -101,16 +161,76 @@ WireResult run_initializer(const WorkerSettings& settings,
   return hello;
 }
 
+// Ends the doorbell's thread when the worker returns (normally or by mproc::exit).
+struct StopStateScope {
+  Semaphore* doorbell = nullptr;
+  ~StopStateScope() {
+    auto& state = stop_state();
+    if (!state || doorbell == nullptr) return;
+    {
+      std::lock_guard lock(state->mutex);
+      state->quit = true;
+    }
+    try {
+      doorbell->release();
+    } catch (...) {
+    }
+  }
+};
+
 }  // namespace
 
+bool stop_requested_in(const WorkerSlot* slot, std::uint64_t id) {
+  auto* s = const_cast<WorkerSlot*>(slot);
+  std::uint64_t count = std::atomic_ref<std::uint64_t>(s->cancel_count).load(std::memory_order_acquire);
+  if (count == 0) return false;
+  constexpr std::uint64_t size = std::size(WorkerSlot{}.cancel_ids);
+  for (std::uint64_t i = 0; i < std::min(count, size); ++i)
+    if (std::atomic_ref<std::uint64_t>(s->cancel_ids[i]).load(std::memory_order_relaxed) == id) return true;
+  return false;
+}
+
+void request_stop_in(WorkerSlot* slot, std::uint64_t id) {
+  constexpr std::uint64_t size = std::size(WorkerSlot{}.cancel_ids);
+  std::uint64_t count = std::atomic_ref<std::uint64_t>(slot->cancel_count).load(std::memory_order_relaxed);
+  std::atomic_ref<std::uint64_t>(slot->cancel_ids[count % size]).store(id, std::memory_order_relaxed);
+  std::atomic_ref<std::uint64_t>(slot->cancel_count).store(count + 1, std::memory_order_release);
+}
+
+std::stop_token current_task_stop_token() {
+  auto& state = stop_state();
+  if (!state) return {};
+  std::lock_guard lock(state->mutex);
+  if (!state->source) {
+    state->source.emplace();
+    if (state->stop) state->source->request_stop();
+  }
+  return state->source->get_token();
+}
+
 void run_pool_worker(Connection pool, WorkerSlot* slot, const WorkerSettings& settings,
-                     const std::function<void()>& local_initializer) {
+                     const std::function<void()>& local_initializer, Semaphore* doorbell) {
   platform::keep_freed_memory_for_reuse();
+  if (settings.executor) {
+    // Python's executor workers are not daemonic, so nested executors work; this one still
+    // dies with the pool's owner (armed when it started as a daemon).
+    Identity me = current_identity();
+    me.daemon = false;
+    set_identity(std::move(me));
+  }
   ResultWriter results(pool);
   WireResult hello = run_initializer(settings, local_initializer);
   bool init_ok = hello.outcome == Outcome::ready;
   results.add(std::move(hello));
   if (!results.flush() || !init_ok) return;
+  StopStateScope scope{doorbell};
+  std::shared_ptr<StopState> stops;
+  if (doorbell != nullptr) {
+    stops = std::make_shared<StopState>();
+    stops->slot = slot;
+    stop_state() = stops;
+    watch_doorbell(stops, *doorbell);
+  }
 
   std::uint64_t done = 0;
   std::string message;
@@ -125,6 +245,7 @@ void run_pool_worker(Connection pool, WorkerSlot* slot, const WorkerSettings& se
     auto last_flush = std::chrono::steady_clock::now();
     for (WireTask& task : batch.tasks) {
       mark(slot, task.id);
+      if (stops) stops->begin(task.id);
       WireResult result;
       try {
         result = run_task(task);
@@ -132,6 +253,7 @@ void run_pool_worker(Connection pool, WorkerSlot* slot, const WorkerSettings& se
         results.flush();  // what finished before still counts
         throw;
       }
+      if (stops) stops->end();
       mark(slot, 0);
       auto now = std::chrono::steady_clock::now();
       result.duration_ns = static_cast<std::uint64_t>(

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <exception>
 #include <memory>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -32,7 +33,18 @@ class TaskSink {
   /// A part failed: the target threw (`decode_exception`'s result), its worker died (WorkerLostError), it ran
   /// out of time (TimeoutError), or the pool stopped (PoolTerminatedError, BrokenPoolError).
   virtual void fail(std::size_t part, std::exception_ptr error) = 0;
+  /// The part is about to go to a worker; false drops it unrun (an executor's Future that was
+  /// cancelled while it waited: Python's `set_running_or_notify_cancel`).
+  virtual bool start(std::size_t part) {
+    (void)part;
+    return true;
+  }
 };
+
+/// In a task that an executor's worker runs: the token that says its Future was cancelled
+/// with Cancel::request or Cancel::terminate, or its task_timeout passed. A token that never
+/// stops elsewhere.
+std::stop_token current_task_stop_token();
 
 /// One unit of work for a worker.
 struct PoolTask {
@@ -42,6 +54,9 @@ struct PoolTask {
   std::shared_ptr<TaskSink> sink;
   std::size_t part = 0;
   double timeout_seconds = 0;  ///< > 0: fail with TimeoutError and replace the worker after it
+  /// With a timeout: first ask the task to stop (current_task_stop_token), and kill its worker
+  /// only if it still runs this long after; 0 kills at once.
+  double grace_seconds = 0;
 };
 
 template <class Fn>
