@@ -2,7 +2,6 @@
 #include <cstdio>
 
 #include "example_args.hpp"
-#include "python_float.hpp"
 
 static void f(mproc::Value<double> n, mproc::Array<int> a) {
   n = 3.1415927;
@@ -17,6 +16,6 @@ int main(int argc, char** argv) {
   mproc::Process p(f, num, arr);
   p.start();
   p.join();
-  std::printf("%s\n", python_float(num.value()).c_str());
-  std::printf("%s\n", python_list(arr.span()).c_str());
+  std::printf("%s\n", mproc::repr(num.value()).c_str());
+  std::printf("%s\n", mproc::repr(arr.to_vector()).c_str());
 }

@@ -4,11 +4,10 @@
 #include <string>
 
 #include "example_args.hpp"
-#include "python_repr.hpp"
 
 static void func(int i, mproc::DictProxy<std::string, int> dic) {
   dic["num"] = 100 + i;
-  std::printf("%s\n", python_repr(dic.items()).c_str());
+  std::printf("%s\n", mproc::repr(dic.items()).c_str());
   std::fflush(stdout);
 }
 

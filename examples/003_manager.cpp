@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "example_args.hpp"
-#include "python_repr.hpp"
 
 // Python's dict takes any key and value; here the types the seed uses ('1', 2, 3.0 as keys;
 // 2, 'str', None as values). std::monostate is None.
@@ -32,6 +31,6 @@ int main(int argc, char** argv) {
   p.start();
   p.join();
 
-  std::printf("%s\n", python_dict(d.items()).c_str());   // print d
-  std::printf("%s\n", python_repr(l.tolist()).c_str());  // print l
+  std::printf("%s\n", mproc::repr(d).c_str());           // print d
+  std::printf("%s\n", mproc::repr(l.tolist()).c_str());  // print l
 }

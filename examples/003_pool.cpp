@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "example_args.hpp"
-#include "python_float.hpp"
 
 static int func(int x) { return x * x; }
 
@@ -22,7 +21,7 @@ int main(int argc, char** argv) {
   mproc::Pool p(4);
 
   std::vector<int> range10{0, 1, 2, 3, 4, 5, 6, 7, 8, 9};  // range(10)
-  std::printf("%s\n", python_list(p.map(func, range10)).c_str());
+  std::printf("%s\n", mproc::repr(p.map(func, range10)).c_str());
 
   for (int r : p.imap_unordered(func, range10)) std::printf("%d ", r);
   std::printf("\n");
@@ -38,7 +37,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 4; ++i) results.push_back(p.apply_async(mproc::getpid));
   std::vector<int> pids;
   for (auto& r : results) pids.push_back(r.get(1.0));
-  std::printf("%s\n", python_list(pids).c_str());
+  std::printf("%s\n", mproc::repr(pids).c_str());
 
   auto sleeping = p.apply_async(sleep_seconds, 3.0);
   try {

@@ -2,7 +2,6 @@
 #include <cstdio>
 
 #include "example_args.hpp"
-#include "python_float.hpp"
 
 static void func(mproc::Value<double> n, mproc::Array<int> a) {
   n = 3.1415926;
@@ -18,6 +17,6 @@ int main(int argc, char** argv) {
   mproc::Process p(func, n, a);
   p.start();
   p.join();
-  std::printf("%s\n", python_float(n.value()).c_str());
-  std::printf("%s\n", python_list(a.span()).c_str());
+  std::printf("%s\n", mproc::repr(n.value()).c_str());
+  std::printf("%s\n", mproc::repr(a.to_vector()).c_str());
 }

@@ -14,7 +14,6 @@
 #include <string>
 
 #include "example_args.hpp"
-#include "python_repr.hpp"
 
 static const std::string authkey = "abracadabra";
 
@@ -54,7 +53,7 @@ static mproc::QueueProxy<std::string> remote_queue(const mproc::Address& address
 static void put_hello(std::string address) { remote_queue(address).put("hello"); }
 
 static void get_and_print(const mproc::Address& address) {
-  std::printf("%s\n", python_repr(remote_queue(address).get()).c_str());
+  std::printf("%s\n", mproc::repr(remote_queue(address).get()).c_str());
   std::fflush(stdout);
 }
 

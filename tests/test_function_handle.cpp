@@ -6,6 +6,7 @@
 #include <string>
 #include <tuple>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "support.hpp"
@@ -94,6 +95,13 @@ TEST_CASE("function_handle_is_a_value", "[function_handle]") {
   CHECK_THAT(lambda.str(), Catch::Matches("<function <lambda> at 0x[0-9a-f]+>"));
   CHECK_THAT(nameless.str(), Catch::Matches("<function <unnamed> at 0x[0-9a-f]+>"));
   CHECK(none.str() == "<function empty>");
+
+  // mproc::repr prints a function as Python does, also inside a container.
+  std::vector<std::variant<double, std::monostate, mproc::function<int(int)>>> mixed{
+      2.25, std::monostate{}, MPROC_FUNCTION(square)};
+  CHECK_THAT(mproc::repr(mixed),
+             Catch::Matches("\\[2\\.25, None, <function square at 0x[0-9a-f]+>\\]"));
+  CHECK(mproc::repr(empty) == "<function empty>");
 }
 
 TEST_CASE("function_handle_round_trips_through_the_wire_format", "[function_handle]") {

@@ -25,6 +25,7 @@
 #include <typeinfo>
 #include <utility>
 
+#include "mproc/detail/printable.hpp"
 #include "mproc/detail/task.hpp"
 #include "mproc/serialization.hpp"
 
@@ -128,9 +129,11 @@ class function<R(Args...)> {
     return a.pointer_ == b.pointer_;
   }
 
-  /// Prints as Python prints a function: `<function square at 0x55d0c3a1b2c9>`.
-  friend std::ostream& operator<<(std::ostream& os, const function& f) {
-    return os << detail::function_repr(f.name_, reinterpret_cast<const void*>(f.pointer_));
+  /// Python's repr of a function: `<function square at 0x55d0c3a1b2c9>`. With it a function
+  /// prints with `<<` and inside containers with `mproc::repr` (`[2.25, <function float at
+  /// 0x...>]`).
+  std::string repr() const {
+    return detail::function_repr(name_, reinterpret_cast<const void*>(pointer_));
   }
 
   template <class Archive>
