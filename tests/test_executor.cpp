@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "gate.hpp"
+#include "pool_helpers.hpp"
 #include "support.hpp"
 
 namespace {
@@ -23,10 +23,10 @@ namespace {
 using test::Gate;
 using test::gated;
 
-int square(int x) { return x * x; }
-int add(int a, int b) { return a + b; }
-std::string shout(std::string s) { return s + "!"; }
-int worker_pid() { return mproc::getpid(); }
+using test::add;
+using test::shout;
+using test::square;
+using test::worker_pid;
 void nothing() {}
 int fail_on_three(int x) {
   if (x == 3) throw std::out_of_range("three is out of range");
@@ -411,4 +411,45 @@ TEST_CASE("executor_many_tiny_tasks", "[executor]") {
   long long expected = 0;
   for (long long i = 0; i < 5000; ++i) expected += i * i;
   CHECK(sum == expected);
+}
+
+namespace {
+
+// The nested-executor chain of the kill -9 test: the outer worker reports its pid and its own
+// executor's worker's pid, then holds both (a minute at most) until the program is killed.
+std::optional<mproc::Queue<std::vector<int>>> g_pids;
+std::optional<mproc::Event> g_never;
+void keep_pids_queue(mproc::Queue<std::vector<int>> q, mproc::Event never) {
+  g_pids = q;
+  g_never = never;
+}
+int report_and_hold() {
+  mproc::ProcessPoolExecutor inner(1);
+  int inner_pid = inner.submit(worker_pid).result(test::deadline_seconds);
+  g_pids->put({mproc::getpid(), inner_pid});
+  g_never->wait(60);
+  return 0;
+}
+void program_with_nested_executors(mproc::Queue<std::vector<int>> q, mproc::Event never) {
+  mproc::ExecutorOptions o;
+  o.max_workers = 1;
+  o.initializer = mproc::initializer(keep_pids_queue, q, never);
+  mproc::ProcessPoolExecutor ex(o);
+  ex.submit(report_and_hold).result(test::deadline_seconds);
+}
+
+}  // namespace
+
+TEST_CASE("executor_workers_and_nested_workers_die_with_a_killed_program", "[executor]") {
+  if (!test::can_watch_pids()) return;  // needs /proc to see non-children vanish
+  mproc::Queue<std::vector<int>> pids;
+  mproc::Event never;
+  mproc::Process program(program_with_nested_executors, pids, never);
+  program.start();
+  std::vector<int> got = pids.get(true, test::deadline_seconds);
+  REQUIRE(got.size() == 2);
+  program.kill();  // kill -9: no exit handler runs
+  program.join(test::deadline_seconds);
+  CHECK(test::wait_process_gone(got[0]));
+  CHECK(test::wait_process_gone(got[1]));
 }

@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "gate.hpp"
+#include "pool_helpers.hpp"
 #include "support.hpp"
 
 namespace {
@@ -20,10 +20,10 @@ namespace {
 using test::Gate;
 using test::gated;
 
-int square(int x) { return x * x; }
-int add(int a, int b) { return a + b; }
-std::string shout(std::string s) { return s + "!"; }
-int worker_pid() { return mproc::getpid(); }
+using test::add;
+using test::shout;
+using test::square;
+using test::worker_pid;
 void nothing(int) {}
 int fail_on_three(int x) {
   if (x == 3) throw std::invalid_argument("three is not allowed");

@@ -25,23 +25,10 @@
 
 namespace {
 
-using clock_type = std::chrono::steady_clock;
+using namespace bench;
+
 const char* const methods[] = {"fork", "spawn", "forkserver"};
 
-double seconds_since(clock_type::time_point t0) {
-  return std::chrono::duration<double>(clock_type::now() - t0).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
-
-double median_of(int repetitions, const std::function<double()>& once) {
-  std::vector<double> v;
-  for (int i = 0; i < repetitions; ++i) v.push_back(once());
-  return median(std::move(v));
-}
 
 int inc(int x) { return x + 1; }
 
@@ -136,11 +123,6 @@ double terminate_ms(mproc::ProcessPoolExecutor& ex, mproc::Event& started, doubl
   return ms;
 }
 
-struct Row {
-  std::string benchmark, method, ours, python, ratio, target, met;
-};
-
-std::string yes_no(bool b) { return b ? "yes" : "no"; }
 
 }  // namespace
 
@@ -235,16 +217,8 @@ int main(int argc, char** argv) {
                       "<= " + format_number(limit) + " ms", yes_no(terminate_r[m][i] <= limit)});
     }
 
-  std::string table =
-      "| benchmark | method | mproc | Python | mproc/Python | target | met? |\n"
-      "|---|---|---|---|---|---|---|\n";
   int met = 0, judged = 0;
-  for (const Row& r : rows) {
-    table += "| " + r.benchmark + " | " + r.method + " | " + r.ours + " | " + r.python + " | " +
-             r.ratio + " | " + r.target + " | " + r.met + " |\n";
-    if (r.met != "-") ++judged;
-    if (r.met == "yes") ++met;
-  }
+  std::string table = table_of(rows, judged, met);
   std::printf("%s\n", table.c_str());
   std::printf("targets met: %d of %d%s\n", met, judged,
               json.empty() ? " (python3 not found: only Cancel::terminate is judged)" : "");

@@ -133,7 +133,7 @@ class MapResults {
     using difference_type = std::ptrdiff_t;
     iterator() = default;
     explicit iterator(MapResults* owner) : owner_(owner) { owner_->advance(); }
-    R& operator*() const { return owner_->chunk_[owner_->position_]; }
+    typename std::vector<R>::reference operator*() const { return owner_->chunk_[owner_->position_]; }
     iterator& operator++() {
       owner_->advance();
       return *this;

@@ -95,6 +95,7 @@ class FutureState : public TaskSink {
   mutable std::condition_variable changed_;
   Phase phase_ = Phase::pending;
   bool cancel_asked_ = false;  // a running task was asked to stop: it ends cancelled
+  bool settling_ = false;      // its outcome arrived: cancel() can no longer change it
   std::exception_ptr error_;
   std::vector<std::function<void()>> callbacks_;
   std::vector<std::pair<std::shared_ptr<FutureWaiter>, std::size_t>> waiters_;

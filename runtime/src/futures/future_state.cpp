@@ -72,6 +72,7 @@ void FutureState::deliver(std::size_t, std::string_view payload) {
     std::lock_guard lock(mutex_);
     if (phase_ == Phase::cancelled || phase_ == Phase::finished) return;
     cancelled = cancel_asked_;
+    settling_ = true;  // too late to cancel from here on
   }
   if (cancelled) {
     // The caller was told `cancel` succeeded: what the task returned is not wanted.
@@ -92,6 +93,7 @@ void FutureState::fail(std::size_t, std::exception_ptr error) {
   {
     std::lock_guard lock(mutex_);
     cancelled = cancel_asked_;
+    settling_ = true;
   }
   if (cancelled)
     finish(Phase::cancelled, nullptr);
@@ -124,6 +126,7 @@ bool FutureState::cancel(Cancel how, std::optional<double> grace) {
     if (phase_ == Phase::cancelled) return true;
     if (phase_ == Phase::finished) return false;
     if (phase_ == Phase::running) {
+      if (settling_) return cancel_asked_;  // its outcome is being recorded now
       if (how == Cancel::if_pending) return false;
       cancel_asked_ = true;
       executor = executor_.lock();

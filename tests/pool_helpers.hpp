@@ -1,13 +1,19 @@
 #pragma once
-// A gate that tests open and close around pool and executor tasks: handed to each worker by
-// the initializer (as in Python, synchronization objects reach pool workers through
-// inheritance, not as task arguments).
+// What the Pool and executor tests share: small tasks, and a gate that tests open and close
+// around tasks, handed to each worker by the initializer (as in Python, synchronization objects
+// reach pool workers through inheritance, not as task arguments).
 #include <mutex>
 #include <optional>
+#include <string>
 
 #include "mproc/mproc.hpp"
 
 namespace test {
+
+inline int square(int x) { return x * x; }
+inline int add(int a, int b) { return a + b; }
+inline std::string shout(std::string s) { return s + "!"; }
+inline int worker_pid() { return mproc::getpid(); }
 
 inline std::optional<mproc::Event> g_started;
 inline std::optional<mproc::Event> g_release;
