@@ -1,8 +1,8 @@
 """Python's figures for bench_executor, measured the same way as the C++ side, per start method:
 submit of a trivial function with every result collected, map over a range of ints (the same
 chunksize as ours), as_completed over futures of trivial tasks, and ProcessPoolExecutor(2)
-start + one task + shutdown (Python starts its workers on the first submit, so a cycle
-without a task would start none).
+start + two tasks + shutdown (Python starts its workers as tasks are submitted, so a cycle
+without tasks would start none; under spawn, one task would start only one).
 
 Usage: bench_executor.py SUBMIT_TASKS MAP_ITEMS MAP_CHUNKSIZE AS_COMPLETED_FUTURES REPETITIONS CYCLES
 Prints one flat JSON object: "<method>.submit_per_s", "<method>.map_items_per_s",
@@ -56,7 +56,8 @@ def as_completed_rate(ex, n):
 def cycle_ms(ctx):
     t0 = time.perf_counter()
     with cf.ProcessPoolExecutor(2, mp_context=ctx) as ex:
-        ex.submit(inc, 1).result()
+        fs = [ex.submit(inc, 1), ex.submit(inc, 2)]
+        assert [f.result() for f in fs] == [2, 3]
     return (time.perf_counter() - t0) * 1e3
 
 
