@@ -42,6 +42,9 @@ struct ExceptionRecord {
 // are few), so readers take no lock, and a forked child never finds one held.
 struct Table {
   std::vector<ExceptionType> types;
+  // The snapshot this one replaced, kept reachable from the current one: readers may still hold
+  // it, and a leak checker must not report what is kept on purpose.
+  const Table* previous = nullptr;
 };
 
 template <class... E>
@@ -145,6 +148,7 @@ void add_exception_type(ExceptionType type) {
     if (find_by_name(*current, type.name) != nullptr) return;
     auto* next = new Table(*current);
     next->types.push_back(type);
+    next->previous = current;
     if (current_table.compare_exchange_strong(current, next, std::memory_order_acq_rel)) return;
     delete next;  // a registration in another thread came first: add to what it made
   }
