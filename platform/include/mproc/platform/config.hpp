@@ -11,3 +11,12 @@
 #else
   #error "mproc supports POSIX systems and Windows only"
 #endif
+
+// The enclosing function's full name with its template arguments, as std::source_location's
+// function_name() gives it where the standard library has it (clang 14 with libstdc++ 12, the
+// fuzzer's toolchain, has not).
+#if defined(_MSC_VER) && !defined(__clang__)
+  #define MPROC_FUNCTION_SIGNATURE __FUNCSIG__
+#else
+  #define MPROC_FUNCTION_SIGNATURE __PRETTY_FUNCTION__
+#endif

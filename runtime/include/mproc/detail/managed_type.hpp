@@ -8,7 +8,6 @@
 // and in a server run by `get_server().serve_forever()`, the factory may be any callable.
 #include <functional>
 #include <memory>
-#include <source_location>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -17,6 +16,7 @@
 #include <vector>
 
 #include "mproc/detail/manager_proxy_base.hpp"
+#include "mproc/platform/config.hpp"
 #include "mproc/detail/task.hpp"
 #include "mproc/errors.hpp"
 
@@ -79,7 +79,7 @@ struct member_traits<R (C::*)(A...) const noexcept> : member_traits<R (C::*)(A..
 /// compiler's function name does not show the argument (then `exposed` needs a name).
 template <auto Member>
 std::string member_spelling() {
-  std::string_view full = std::source_location::current().function_name();
+  std::string_view full = MPROC_FUNCTION_SIGNATURE;
   std::string_view key = "Member = ";
   auto at = full.find(key);
   if (at == std::string_view::npos) return {};
