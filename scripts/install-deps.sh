@@ -5,7 +5,9 @@ set -euo pipefail
 packages=(cmake g++ make pkg-config python3 libuv1-dev libspdlog-dev libfmt-dev libcereal-dev
           catch2 libssl-dev
           clang          # the libFuzzer build (scripts/fuzz.sh)
-          qt6-base-dev)  # the desktop example (examples/qt_mandelbrot), tested headless
+          qt6-base-dev   # the desktop example (examples/qt_mandelbrot), tested headless
+          libopenmpi-dev openmpi-bin  # the MPI backend (mpi/), tested under mpiexec
+          python3-mpi4py)             # its benchmark's baseline (mpi4py.futures)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

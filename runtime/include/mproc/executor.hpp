@@ -39,6 +39,8 @@ struct ExecutorOptions {
   /// Seconds between asking a task to stop and terminating its worker, for Cancel::terminate
   /// and task_timeout (beyond Python).
   double cancel_grace = 1.0;
+  /// Where the workers run (see PoolOptions::host); MPIPoolExecutor sets MPI ranks.
+  std::shared_ptr<detail::WorkerHost> host;
 };
 
 /// Python's keyword arguments of `Executor.map(...)`.

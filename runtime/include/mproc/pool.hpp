@@ -32,6 +32,7 @@ struct RefusedMap {
 };
 
 class PoolCore;
+class WorkerHost;         // where workers run (runtime/src/pool/worker_link.hpp)
 struct PoolSubmitAccess;  // a manager's Pool submits tasks that arrive already encoded
 }
 
@@ -53,6 +54,9 @@ struct PoolOptions {
   PoolInitializer initializer;         ///< run once in each worker as it starts
   std::optional<int> maxtasksperchild; ///< replace a worker after this many tasks
   std::string start_method;            ///< empty: the default context's method
+  /// Where the workers run: empty for processes on this machine (under `start_method`);
+  /// `mproc::mpi::ranks()` (`<mproc/mpi.hpp>`, the mproc_mpi library) for an MPI job's ranks.
+  std::shared_ptr<detail::WorkerHost> host;
 };
 
 /// A pool of worker processes running tasks (plain functions or captureless lambdas, with

@@ -20,6 +20,7 @@ PoolOptions pool_options(ExecutorOptions& options) {
   if (options.max_tasks_per_child && *options.max_tasks_per_child < 1)
     throw ValueError("ProcessPoolExecutor: max_tasks_per_child must be 1 or more, or unset");
   pool.start_method = options.start_method;
+  pool.host = std::move(options.host);
   return pool;
 }
 

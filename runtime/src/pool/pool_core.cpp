@@ -36,46 +36,6 @@ std::int64_t now_ns() {
       .count();
 }
 
-// What a spawned or forkserver worker runs.
-void pool_worker_entry(Connection pipe, RawValue<WorkerSlot> slot, WorkerSettings settings) {
-  run_pool_worker(std::move(pipe), slot.get(), settings, {}, nullptr);
-}
-
-// An executor's: with the doorbell that says a task was asked to stop.
-void executor_worker_entry(Connection pipe, RawValue<WorkerSlot> slot, WorkerSettings settings,
-                           Semaphore doorbell) {
-  run_pool_worker(std::move(pipe), slot.get(), settings, {}, &doorbell);
-}
-
-std::string worker_title(Process& p) {
-  return p.name() + " (pid " + std::to_string(p.pid().value_or(0)) + ")";
-}
-
-std::string describe_exit(const Process& p) {
-  auto code = p.exitcode();
-  if (!code) return "ended";
-  if (*code < 0) return "was killed by signal " + std::to_string(-*code);
-  return "exited with code " + std::to_string(*code);
-}
-
-// Python's names: a Pool's `SpawnPoolWorker-3`, an executor's `SpawnProcess-3`.
-std::string pool_worker_name(const std::string& method, WorkerKind kind, std::string name) {
-  std::string prefix = method == "fork" ? "Fork" : method == "spawn" ? "Spawn" : "ForkServer";
-  prefix += kind == WorkerKind::pool ? "PoolWorker" : "Process";
-  if (name.rfind("Process", 0) == 0) name.replace(0, 7, prefix);
-  return name;
-}
-
-// The running task and since when, read consistently while the worker may move on.
-std::pair<std::uint64_t, std::int64_t> read_slot(WorkerSlot* slot) {
-  for (;;) {
-    auto id = std::atomic_ref<std::uint64_t>(slot->running).load(std::memory_order_acquire);
-    auto started = std::atomic_ref<std::int64_t>(slot->started_ns).load(std::memory_order_relaxed);
-    if (std::atomic_ref<std::uint64_t>(slot->running).load(std::memory_order_acquire) == id)
-      return {id, started};
-  }
-}
-
 // A task as it goes on the wire, without copying its arguments.
 struct TaskView {
   std::uint64_t id;
@@ -93,22 +53,28 @@ struct TaskView {
 PoolCore::PoolCore(PoolOptions options, WorkerKind kind) : kind_(kind) {
   if (options.processes < 0)
     throw ValueError("Pool: the number of processes must be at least 1 (0 means cpu_count())");
-  processes_ = options.processes == 0 ? cpu_count() : options.processes;
+  processes_ = options.processes;
   if (options.maxtasksperchild) {
     if (*options.maxtasksperchild < 1)
       throw ValueError("Pool: maxtasksperchild must be a positive number, or unset for no limit");
     maxtasks_ = static_cast<std::uint64_t>(*options.maxtasksperchild);
   }
-  method_ = get_context(options.start_method).get_start_method();
+  if (options.host) {
+    host_ = std::move(options.host);
+  } else {
+    method_ = get_context(options.start_method).get_start_method();
+    host_ = make_process_host(method_);
+  }
+  if (options.processes == 0) processes_ = host_->default_count();
   Task& init = options.initializer.task;
   if (!init.empty()) {
     has_initializer_ = true;
-    if (method_ == "fork") {
+    if (host_->runs_local_initializer()) {
       local_initializer_ = init.run_here;
     } else {
       if (init.trampoline == nullptr)
-        throw SerializationError("Pool: the initializer cannot run under the " + method_ +
-                                 " start method: " + init.not_spawnable_reason);
+        throw SerializationError("Pool: the initializer cannot run under " + host_->where() +
+                                 ": " + init.not_spawnable_reason);
       settings_.initializer = std::make_shared<const Task>(init);
     }
   }
@@ -120,8 +86,8 @@ PoolCore::PoolCore(PoolOptions options, WorkerKind kind) : kind_(kind) {
     for (int i = 0; i < processes_; ++i) start_worker();
   } catch (...) {
     for (auto& w : workers_) {
-      w->process.kill();
-      w->process.join();
+      w->link->kill();
+      w->link->join();
     }
     throw;
   }
@@ -135,8 +101,8 @@ PoolCore::PoolCore(PoolOptions options, WorkerKind kind) : kind_(kind) {
       break_pool(std::string("its result thread failed: ") + e.what());
       for (auto& w : workers_) {
         try {
-          w->process.kill();
-          w->process.join();
+          w->link->kill();
+          w->link->join();
         } catch (...) {
         }
       }
@@ -154,24 +120,9 @@ PoolCore::~PoolCore() {
 }
 
 void PoolCore::start_worker() {
-  RawValue<WorkerSlot> slot;
-  auto [ours, theirs] = plain_pipe(true);  // the result thread waits on its descriptor
-  ProcessOptions options;
-  options.daemon = true;
-  options.start_method = method_;
-  std::optional<Semaphore> doorbell;
-  if (kind_ == WorkerKind::executor) doorbell.emplace(0);
-  Process process = method_ == "fork"
-      ? Process(options, [pipe = theirs, slot, settings = settings_, init = local_initializer_,
-                          doorbell]() mutable {
-          run_pool_worker(pipe, slot.get(), settings, init, doorbell ? &*doorbell : nullptr);
-        })
-      : doorbell ? Process(options, &executor_worker_entry, theirs, slot, settings_, *doorbell)
-                 : Process(options, &pool_worker_entry, theirs, slot, settings_);
-  process.set_name(pool_worker_name(method_, kind_, process.name()));
-  process.start();
-  theirs.close();  // the worker has its own copy; ours would hide its death from the pipe
-  workers_.push_back(std::make_unique<Worker>(Worker{std::move(process), ours, slot, doorbell}));
+  auto worker = std::make_unique<Worker>();
+  worker->link = host_->start(settings_, kind_, local_initializer_);
+  workers_.push_back(std::move(worker));
 }
 
 void PoolCore::submit(std::vector<PoolTask> tasks) {
@@ -262,8 +213,10 @@ void PoolCore::publish_pids() {
   std::vector<int> pids;
   std::vector<Process> processes;
   for (auto& w : workers_) {
-    if (auto pid = w->process.pid()) pids.push_back(*pid);
-    processes.push_back(w->process);
+    const Process* p = w->link->process();
+    if (p == nullptr) continue;
+    if (auto pid = p->pid()) pids.push_back(*pid);
+    processes.push_back(*p);
   }
   std::lock_guard lock(mutex_);
   pids_ = std::move(pids);
@@ -311,14 +264,14 @@ void PoolCore::handle() {
       });
       for (auto& w : workers_) {
         w->killed = true;
-        w->process.terminate();
+        w->link->terminate();
       }
       kill_at = std::chrono::steady_clock::now() + terminate_grace;
       std::lock_guard lock(mutex_);
       if (kill_now_) kill_at = std::chrono::steady_clock::now();
     }
     if (kill_at && std::chrono::steady_clock::now() >= *kill_at) {
-      for (auto& w : workers_) w->process.kill();
+      for (auto& w : workers_) w->link->kill();
       kill_at.reset();
     }
     if (state == State::running || state == State::closed) {
@@ -333,7 +286,7 @@ void PoolCore::handle() {
         std::string stop;
         wire::save_into(stop, TaskBatch{{}, true});
         try {
-          w->pipe.send_bytes(stop);
+          w->link->pipe().send_bytes(stop);
         } catch (const Error&) {
           // It is dying anyway; its sentinel says when.
         }
@@ -347,10 +300,12 @@ void PoolCore::handle() {
     refs.push_back({wake_reader_.fileno(), handle_kind::descriptor});
     owners.push_back({nullptr, false});
     for (auto& w : workers_) {
-      refs.push_back({w->process.sentinel(), platform::sentinel_kind()});
-      owners.push_back({w.get(), true});
+      if (auto sentinel = w->link->sentinel()) {
+        refs.push_back(*sentinel);
+        owners.push_back({w.get(), true});
+      }
       if (w->pipe_at_eof) continue;
-      refs.push_back({w->pipe.fileno(), handle_kind::descriptor});
+      refs.push_back({w->link->pipe().fileno(), handle_kind::descriptor});
       owners.push_back({w.get(), false});
     }
     int timeout = wait_timeout_ms();
@@ -379,6 +334,8 @@ void PoolCore::handle() {
         exited.push_back(worker);
       } else {
         read_results(*worker);
+        // A worker without a sentinel has ended when its pipe says EOF.
+        if (worker->pipe_at_eof && !worker->link->sentinel()) exited.push_back(worker);
       }
     }
     for (Worker* w : exited) {
@@ -448,6 +405,7 @@ void PoolCore::dispatch() {
     }
     best->sent_bytes += next.args.size();
     ++best->sent_total;
+    if (best->sent.empty()) best->front_since_ns = now_ns();
     best->sent.push_back(Sent{next_id_++, std::move(queue_.front())});
     queue_.pop_front();
   }
@@ -469,7 +427,7 @@ void PoolCore::dispatch() {
       archive(false);  // not a stop request
     }
     try {
-      w.pipe.send_bytes(batch);
+      w.link->pipe().send_bytes(batch);
     } catch (const Error&) {
       // The worker died; its sentinel will hand its tasks back.
     }
@@ -479,7 +437,7 @@ void PoolCore::dispatch() {
 void PoolCore::read_results(Worker& w) {
   std::string message;
   try {
-    message = w.pipe.recv_bytes();
+    message = w.link->pipe().recv_bytes();
   } catch (const Error&) {
     w.pipe_at_eof = true;  // it is ending; its sentinel says when
     return;
@@ -489,8 +447,7 @@ void PoolCore::read_results(Worker& w) {
     wire::load(message, results);
   } catch (const Error&) {
     // Not something our worker writes: stop trusting it.
-    w.killed = true;
-    w.process.kill();
+    kill_worker(w);
     return;
   }
   // Hand the worker its next tasks before delivering results: decoding a big result (a map
@@ -517,13 +474,14 @@ std::optional<PoolCore::Sent> PoolCore::on_result(Worker& w, WireResult& r) {
     return std::nullopt;
   }
   if (r.outcome == Outcome::init_failed) {
-    break_pool("the initializer failed in " + worker_title(w.process) + ": " +
+    break_pool("the initializer failed in " + w.link->title() + ": " +
                describe_exception(r.payload));
     return std::nullopt;
   }
   auto it = std::find_if(w.sent.begin(), w.sent.end(), [&](const Sent& s) { return s.id == r.id; });
   if (it == w.sent.end()) return std::nullopt;  // already failed (it timed out)
   Sent sent = std::move(*it);
+  if (it == w.sent.begin()) w.front_since_ns = now_ns();
   w.sent.erase(it);
   w.sent_bytes -= sent.task.args.size();
   double d = static_cast<double>(r.duration_ns);
@@ -536,18 +494,18 @@ void PoolCore::on_worker_exit(std::size_t index) {
   workers_.erase(workers_.begin() + static_cast<std::ptrdiff_t>(index));
   Worker& w = *owned;
   // Results it sent before it ended still count.
-  while (!w.pipe_at_eof && w.pipe.poll(0.0)) read_results(w);
-  w.process.join();
-  auto [running, started] = read_slot(w.slot.get());
-  (void)started;
-  std::string how = describe_exit(w.process);
+  while (!w.pipe_at_eof && w.link->pipe().poll(0.0)) read_results(w);
+  w.link->join();
+  // A link that cannot say which task ran counts none as lost: all are run again elsewhere.
+  auto running = w.link->running().value_or(std::pair<std::uint64_t, std::int64_t>{0, 0}).first;
+  std::string how = w.link->how_it_ended();
   std::deque<PoolTask> requeue;
   for (Sent& s : w.sent) {
     if (s.id == running) {
       fail(s, std::make_exception_ptr(WorkerLostError(
-                  "the pool's worker " + worker_title(w.process) + " " + how +
+                  "the pool's worker " + w.link->title() + " " + how +
                   " while running this task; the worker was replaced",
-                  w.process.exitcode().value_or(0))));
+                  w.link->exitcode().value_or(0))));
     } else {
       requeue.push_back(std::move(s.task));  // never started, or its result was lost with it
     }
@@ -560,7 +518,7 @@ void PoolCore::on_worker_exit(std::size_t index) {
     else if (++failed_starts_ >= max_failed_starts)
       break_pool("workers keep dying as they start (the last one " + how + ")");
   }
-  w.pipe.close();
+  w.link->pipe().close();
   publish_pids();
 }
 
@@ -577,7 +535,7 @@ int PoolCore::wait_timeout_ms() {
     const Sent& front = w->sent.front();
     bool timed = front.task.timeout_seconds > 0 && !front.instead;
     if (!timed && front.kill_grace < 0) continue;
-    auto [running, started] = read_slot(w->slot.get());
+    auto [running, started] = running_task(*w);
     if (running != front.id) {
       take(slot_poll_ms);  // it has not started yet: look again soon
       continue;
@@ -604,14 +562,7 @@ void PoolCore::take_stop_requests() {
 void PoolCore::ask_to_stop(Worker& w, Sent& s, double grace) {
   if (s.stop_asked_ns == 0) {
     s.stop_asked_ns = now_ns();
-    request_stop_in(w.slot.get(), s.id);
-    if (w.doorbell) {
-      try {
-        w.doorbell->release();
-      } catch (const Error&) {
-        // It is dying: its sentinel settles the task.
-      }
-    }
+    w.link->request_stop(s.id);
   }
   if (grace >= 0 && (s.kill_grace < 0 || grace < s.kill_grace)) s.kill_grace = grace;
 }
@@ -623,13 +574,13 @@ void PoolCore::enforce_timeouts() {
     Sent& front = w->sent.front();
     bool timed = front.task.timeout_seconds > 0 && !front.instead;
     if (!timed && front.kill_grace < 0) continue;
-    auto [running, started] = read_slot(w->slot.get());
+    auto [running, started] = running_task(*w);
     if (running != front.id) continue;
     if (timed && static_cast<double>(now - started) >= front.task.timeout_seconds * 1e9) {
       front.instead = std::make_exception_ptr(TimeoutError(
           "the task did not finish within its timeout of " +
           std::to_string(front.task.timeout_seconds) + " s; its worker " +
-          worker_title(w->process) + " was killed and is replaced"));
+          w->link->title() + " was killed and is replaced"));
       if (front.task.grace_seconds > 0) {
         // Asked first; killed only if it does not return within the grace period.
         front.instead = std::make_exception_ptr(TimeoutError(
@@ -647,13 +598,15 @@ void PoolCore::enforce_timeouts() {
     Sent sent = std::move(w->sent.front());
     w->sent.pop_front();
     w->sent_bytes -= sent.task.args.size();
-    w->killed = true;
-    w->process.kill();
+    std::string title = w->link->title();
+    bool killed = w->link->can_kill();
+    kill_worker(*w);
     fail(sent, sent.instead ? sent.instead
                             : std::make_exception_ptr(CancelledError(
                                   "the task was cancelled; it did not stop within its grace "
-                                  "period, so its worker " + worker_title(w->process) +
-                                  " was killed and is replaced")));
+                                  "period, so its worker " + title +
+                                  (killed ? " was killed and is replaced"
+                                          : " was let go (it cannot be killed) and is replaced"))));
   }
 }
 
@@ -686,10 +639,18 @@ void PoolCore::break_pool(const std::string& why) {
   }
   seen_state_ = State::broken;
   fail_everything([&] { return std::make_exception_ptr(BrokenPoolError("Pool is broken: " + why)); });
-  for (auto& w : workers_) {
-    w->killed = true;
-    w->process.kill();
-  }
+  for (auto& w : workers_) kill_worker(*w);
+}
+
+std::pair<std::uint64_t, std::int64_t> PoolCore::running_task(const Worker& w) {
+  if (auto shown = w.link->running()) return *shown;
+  if (w.sent.empty()) return {0, 0};
+  return {w.sent.front().id, w.front_since_ns};
+}
+
+void PoolCore::kill_worker(Worker& w) {
+  w.killed = true;
+  w.link->kill();
 }
 
 void PoolCore::deliver(Sent& sent, std::string_view payload) {

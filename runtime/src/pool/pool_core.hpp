@@ -25,13 +25,9 @@
 #include "mproc/synchronize.hpp"
 #include "pool/pool_wire.hpp"
 #include "pool/pool_worker.hpp"
+#include "pool/worker_link.hpp"
 
 namespace mproc::detail {
-
-/// Who the workers serve: a Pool (daemonic `ForkPoolWorker-N`s), or a ProcessPoolExecutor
-/// (`SpawnProcess-N`s that may start processes of their own, and whose tasks can be asked to
-/// stop).
-enum class WorkerKind { pool, executor };
 
 class PoolCore {
  public:
@@ -70,10 +66,7 @@ class PoolCore {
     double grace;
   };
   struct Worker {
-    Process process;
-    Connection pipe;
-    RawValue<WorkerSlot> slot;
-    std::optional<Semaphore> doorbell;  // executors: rung when a stop is requested in `slot`
+    std::unique_ptr<WorkerLink> link;
     std::deque<Sent> sent;        // in the order sent; results come back in that order
     std::size_t sent_bytes = 0;   // argument bytes of `sent`, bounding what sits in the pipe
     std::uint64_t sent_total = 0; // for maxtasksperchild
@@ -81,6 +74,7 @@ class PoolCore {
     bool pipe_at_eof = false;
     bool stop_sent = false;
     bool killed = false;          // killed by the pool (a task timed out, or terminate)
+    std::int64_t front_since_ns = 0;  // when sent.front() became first, for links that hide it
   };
 
   // Handler thread.
@@ -94,6 +88,10 @@ class PoolCore {
   void enforce_timeouts();
   void take_stop_requests();
   void ask_to_stop(Worker& w, Sent& s, double grace);
+  /// The task it runs and since when: from the worker where it shows it, else its first task
+  /// since that became first.
+  static std::pair<std::uint64_t, std::int64_t> running_task(const Worker& w);
+  void kill_worker(Worker& w);
   int wait_timeout_ms();
   void maintain();
   void fail_everything(const std::function<std::exception_ptr()>& error);
@@ -111,6 +109,7 @@ class PoolCore {
   int processes_ = 0;
   std::uint64_t maxtasks_ = 0;
   std::string method_;
+  std::shared_ptr<WorkerHost> host_;
   WorkerSettings settings_;
   WorkerKind kind_ = WorkerKind::pool;
   std::function<void()> local_initializer_;  // fork only

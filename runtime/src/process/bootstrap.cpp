@@ -1,4 +1,5 @@
 #include "process/bootstrap.hpp"
+#include "process/launch_roles.hpp"
 #include "core/process_hooks.hpp"
 
 #include <uv.h>
@@ -67,6 +68,20 @@ const char* const bootstrap_help =
 
 bool initialized() noexcept { return init_called.load(); }
 
+namespace {
+std::vector<LaunchRole>& launch_roles() {
+  static std::vector<LaunchRole> roles;
+  return roles;
+}
+}  // namespace
+
+void add_launch_role(LaunchRole role) { launch_roles().push_back(role); }
+
+std::string build_fingerprint() {
+  return platform::executable_fingerprint() + "#" +
+         std::to_string(locate(reinterpret_cast<const void*>(&anchor), "anchor").offset);
+}
+
 bool is_reexecuted_child() noexcept {
   char value[32];
   std::size_t size = sizeof value;
@@ -77,8 +92,7 @@ std::string make_bootstrap_frame(const ProcessRecord& record, const SpawnEntry& 
                                  bool arm_death_signal) {
   const Identity& me = current_identity();
   BootstrapMessage msg;
-  msg.fingerprint = platform::executable_fingerprint() + "#" +
-                    std::to_string(locate(reinterpret_cast<const void*>(&anchor), "anchor").offset);
+  msg.fingerprint = build_fingerprint();
   msg.trampoline = locate(reinterpret_cast<const void*>(entry.trampoline), "target's trampoline");
   if (entry.target != nullptr) {
     msg.target = locate(entry.target, "target function");
@@ -178,8 +192,7 @@ int run_child_from_channel(native_handle channel) {
   if (msg.daemon && msg.arm_death_signal)
     platform::arm_parent_death_signal(static_cast<int>(uv_os_getppid()));
 
-  std::string expected = platform::executable_fingerprint() + "#" +
-                         std::to_string(locate(reinterpret_cast<const void*>(&anchor), "anchor").offset);
+  std::string expected = build_fingerprint();
   if (msg.fingerprint != expected) {
     std::fprintf(stderr,
                  "mproc: process %s was started from a different build of this program (%s, now "
@@ -252,7 +265,10 @@ void init() {
   detail::init_called.store(true);
   char role[32];
   std::size_t size = sizeof role;
-  if (uv_os_getenv(detail::role_variable, role, &size) != 0) return;  // A user's run.
+  if (uv_os_getenv(detail::role_variable, role, &size) != 0) {  // A user's run
+    for (detail::LaunchRole r : detail::launch_roles()) r();     // (or an MPI rank's).
+    return;
+  }
   // Descendants that this child runs with `system()` and the like are not mproc children.
   uv_os_unsetenv(detail::role_variable);
   std::string which(role, size);
