@@ -54,6 +54,7 @@ int g_initialized = 0;
 void initialize(int value) { g_initialized = value; }
 int initialized_value() { return g_initialized; }
 void failing_initializer() { throw std::runtime_error("no database"); }
+void take_lock(mproc::Lock lock) { lock.acquire(); }
 
 int workers() { return mproc::mpi::world_size() - 1; }
 
@@ -193,6 +194,15 @@ TEST_CASE("mpi_initializers", "[mpi]") {
   o.initializer = mproc::initializer(failing_initializer);
   mproc::MPIPoolExecutor ex(o);
   CHECK_THROWS_AS(ex.submit(square, 2).result(deadline), mproc::BrokenProcessPool);
+}
+
+TEST_CASE("mpi_os_handles_cannot_go_to_a_rank", "[mpi]") {
+  mproc::ExecutorOptions o;
+  o.initializer = mproc::initializer(take_lock, mproc::Lock());
+  CHECK_THROWS_AS(mproc::MPIPoolExecutor(o), mproc::ValueError);
+  // The ranks were not taken by the refused executor.
+  mproc::MPIPoolExecutor ex;
+  CHECK(ex.submit(square, 5).result(deadline) == 25);
 }
 
 TEST_CASE("mpi_more_workers_than_ranks_is_refused", "[mpi]") {
