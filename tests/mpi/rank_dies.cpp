@@ -1,5 +1,6 @@
-// A job whose rank 2 is killed (SIGKILL, as by the OOM killer) in the middle of a task while rank 0 waits for it without a
-// timeout: the job must end (Open MPI aborts it and names the rank), never hang.
+// A job whose rank 2 is killed (SIGKILL, as by the OOM killer) in the middle of a task while
+// rank 0 waits for it without a timeout: the job must end (Open MPI aborts it and names the
+// rank), never hang.
 #include <csignal>
 #include <vector>
 
