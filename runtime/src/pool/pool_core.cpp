@@ -387,6 +387,12 @@ void PoolCore::handle() {
     }
     enforce_timeouts();
   }
+  {
+    // Nobody is left to wake: a later close() or terminate() (the destructor's) must not write
+    // to the pipe closed next.
+    std::lock_guard lock(mutex_);
+    wake_sent_ = true;
+  }
   try {
     wake_reader_.close();
   } catch (...) {
