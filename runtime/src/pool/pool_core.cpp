@@ -15,6 +15,8 @@
 #include "mproc/platform/pipe.hpp"
 #include "mproc/platform/sentinel.hpp"
 #include "connection/plain_pipe.hpp"
+#include "process/event_loop.hpp"
+#include "process/runtime.hpp"
 #include "core/throw_error.hpp"
 
 namespace mproc::detail {
@@ -108,7 +110,7 @@ PoolCore::PoolCore(PoolOptions options, WorkerKind kind) : kind_(kind) {
     } else {
       if (init.trampoline == nullptr)
         throw SerializationError("Pool: the initializer cannot run under the " + method_ +
-                                 " start method: " + init.not_spawnable_reason);
+                                 " start method: " + init.not_spawnable_reason());
       settings_.initializer = std::make_shared<const Task>(init);
     }
   }
@@ -117,6 +119,7 @@ PoolCore::PoolCore(PoolOptions options, WorkerKind kind) : kind_(kind) {
   platform::keep_freed_memory_for_reuse();  // this side builds and takes apart chunks too
   std::tie(wake_reader_, wake_writer_) = plain_pipe(false);  // waited on by descriptor
   try {
+    EventLoop::DeferWake batch(Runtime::instance().loop());
     for (int i = 0; i < processes_; ++i) start_worker();
   } catch (...) {
     for (auto& w : workers_) {

@@ -116,6 +116,7 @@ void Runtime::after_fork_in_child() noexcept {
   Runtime* rt = current.release();
   if (rt != nullptr) rt->children_mutex_.unlock();
   inherited = rt;
+  EventLoop::forget_deferred_wake();
   reset_logger_after_fork();
 }
 
