@@ -129,7 +129,7 @@ PoolCore::PoolCore(PoolOptions options, WorkerKind kind) : kind_(kind) {
     throw;
   }
   publish_pids();
-  handler_ = std::thread([this] {
+  handler_.start([this] {
     try {
       handle();
     } catch (const std::exception& e) {
@@ -246,7 +246,7 @@ void PoolCore::join() {
   }
   static std::mutex join_mutex;  // std::thread::join may not race with itself
   std::lock_guard lock(join_mutex);
-  if (handler_.joinable() && handler_.get_id() != std::this_thread::get_id()) handler_.join();
+  if (handler_.joinable() && !handler_.runs_here()) handler_.join();
 }
 
 void PoolCore::check_running() const {
