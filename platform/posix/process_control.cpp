@@ -51,13 +51,15 @@ std::error_code send_signal(int pid, int sig) noexcept {
   return {};
 }
 
-void arm_parent_death_signal(int expected_parent_pid) noexcept {
+bool arm_parent_death_signal(int expected_parent_pid) noexcept {
 #if defined(__linux__)
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return false;
   // The parent may have died before prctl took effect; then nobody will send the signal.
   if (::getppid() != expected_parent_pid) ::_exit(1);
+  return true;
 #else
   (void)expected_parent_pid;
+  return false;
 #endif
 }
 

@@ -27,7 +27,7 @@ int exitcode_from_wait_status(int status) noexcept { return status; }
 std::error_code send_signal(int, int) noexcept { return not_supported(); }
 
 // Windows has no parent-death signal; libuv puts every child in a kill-on-close Job Object.
-void arm_parent_death_signal(int) noexcept {}
+bool arm_parent_death_signal(int) noexcept { return false; }
 
 std::uint64_t process_start_stamp(int pid) noexcept {
   if (pid <= 0) return 0;

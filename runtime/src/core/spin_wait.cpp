@@ -27,6 +27,8 @@ std::atomic<int> pollers{0};
 
 }  // namespace
 
+void settle_spin_limits() noexcept { (void)allowed_pollers(); }
+
 SpinSlot::SpinSlot() {
   if (pollers.fetch_add(1, std::memory_order_relaxed) < allowed_pollers()) {
     held_ = true;

@@ -23,6 +23,10 @@ class SpinSlot {
   bool held_ = false;
 };
 
+/// Reads the CPU count now, if not read yet, so that forked children inherit it instead of each
+/// reading it again (a file read, and its pages of code faulted in, in every child).
+void settle_spin_limits() noexcept;
+
 /// Lets another thread run on this CPU (the one being waited for, when CPUs are oversubscribed).
 void yield_cpu() noexcept;
 

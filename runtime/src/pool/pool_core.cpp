@@ -15,6 +15,8 @@
 #include "mproc/platform/pipe.hpp"
 #include "mproc/platform/sentinel.hpp"
 #include "connection/plain_pipe.hpp"
+#include "process/event_loop.hpp"
+#include "process/runtime.hpp"
 #include "core/throw_error.hpp"
 
 namespace mproc::detail {
@@ -74,7 +76,7 @@ PoolCore::PoolCore(PoolOptions options, WorkerKind kind) : kind_(kind) {
     } else {
       if (init.trampoline == nullptr)
         throw SerializationError("Pool: the initializer cannot run under " + host_->where() +
-                                 ": " + init.not_spawnable_reason);
+                                 ": " + init.not_spawnable_reason());
       settings_.initializer = std::make_shared<const Task>(init);
     }
   }
@@ -83,6 +85,7 @@ PoolCore::PoolCore(PoolOptions options, WorkerKind kind) : kind_(kind) {
   platform::keep_freed_memory_for_reuse();  // this side builds and takes apart chunks too
   std::tie(wake_reader_, wake_writer_) = plain_pipe(false);  // waited on by descriptor
   try {
+    EventLoop::DeferWake batch(Runtime::instance().loop());
     for (int i = 0; i < processes_; ++i) start_worker();
   } catch (...) {
     for (auto& w : workers_) {
@@ -92,7 +95,7 @@ PoolCore::PoolCore(PoolOptions options, WorkerKind kind) : kind_(kind) {
     throw;
   }
   publish_pids();
-  handler_ = std::thread([this] {
+  handler_.start([this] {
     try {
       handle();
     } catch (const std::exception& e) {
@@ -194,7 +197,7 @@ void PoolCore::join() {
   }
   static std::mutex join_mutex;  // std::thread::join may not race with itself
   std::lock_guard lock(join_mutex);
-  if (handler_.joinable() && handler_.get_id() != std::this_thread::get_id()) handler_.join();
+  if (handler_.joinable() && !handler_.runs_here()) handler_.join();
 }
 
 void PoolCore::check_running() const {
@@ -343,6 +346,12 @@ void PoolCore::handle() {
       if (it != workers_.end()) on_worker_exit(static_cast<std::size_t>(it - workers_.begin()));
     }
     enforce_timeouts();
+  }
+  {
+    // Nobody is left to wake: a later close() or terminate() (the destructor's) must not write
+    // to the pipe closed next.
+    std::lock_guard lock(mutex_);
+    wake_sent_ = true;
   }
   try {
     wake_reader_.close();

@@ -23,6 +23,7 @@
 #include "mproc/process.hpp"
 #include "mproc/sharedctypes.hpp"
 #include "mproc/synchronize.hpp"
+#include "pool/handler_thread.hpp"
 #include "pool/pool_wire.hpp"
 #include "pool/pool_worker.hpp"
 #include "pool/worker_link.hpp"
@@ -127,7 +128,7 @@ class PoolCore {
   std::vector<int> pids_;
   std::vector<Process> worker_processes_;
   Connection wake_reader_, wake_writer_;
-  std::thread handler_;
+  HandlerThread handler_;
 
   // Handler thread only (and the constructor, before it starts).
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -58,11 +58,17 @@ class ResultWriter {
   std::string buffer_;
 };
 
+struct StopState;
+void watch_doorbell(const std::shared_ptr<StopState>& state, Semaphore doorbell);
+
 // An executor worker's view of the task it runs, shared by the task (its stop_token) and the
-// thread that waits on the doorbell. The source is made only when a task asks for its token.
+// thread that waits on the doorbell. The source, and the thread, are made only when a task asks
+// for its token: a worker whose tasks never look does not pay for a thread at start and exit.
 struct StopState {
   std::mutex mutex;
   WorkerSlot* slot = nullptr;
+  std::optional<Semaphore> doorbell;
+  bool watching = false;  // the doorbell's thread runs
   std::uint64_t running = 0;
   bool stop = false;
   bool quit = false;
@@ -86,6 +92,15 @@ struct StopState {
     if (running == 0 || stop || !stop_requested_in(slot, running)) return;
     stop = true;
     if (source) source->request_stop();
+  }
+  // The running task asks for its token (under `mutex`). A request made before the thread
+  // existed rang a doorbell nobody waited on: the slot is read here, and the thread still finds
+  // those rings counted in the semaphore (it then only rechecks).
+  void start_watching(const std::shared_ptr<StopState>& self) {
+    if (watching || !doorbell) return;
+    watching = true;
+    if (running != 0 && !stop) stop = stop_requested_in(slot, running);
+    watch_doorbell(self, *doorbell);
   }
 };
 
@@ -161,7 +176,8 @@ WireResult run_initializer(const WorkerSettings& settings,
   return hello;
 }
 
-// Ends the doorbell's thread when the worker returns (normally or by mproc::exit).
+// Ends the doorbell's thread, if one was started, when the worker returns (normally or by
+// mproc::exit).
 struct StopStateScope {
   Semaphore* doorbell = nullptr;
   ~StopStateScope() {
@@ -170,6 +186,7 @@ struct StopStateScope {
     {
       std::lock_guard lock(state->mutex);
       state->quit = true;
+      if (!state->watching) return;
     }
     try {
       doorbell->release();
@@ -201,6 +218,7 @@ std::stop_token current_task_stop_token() {
   auto& state = stop_state();
   if (!state) return {};
   std::lock_guard lock(state->mutex);
+  state->start_watching(state);
   if (!state->source) {
     state->source.emplace();
     if (state->stop) state->source->request_stop();
@@ -228,8 +246,8 @@ void run_pool_worker(Connection pool, WorkerSlot* slot, const WorkerSettings& se
   if (doorbell != nullptr) {
     stops = std::make_shared<StopState>();
     stops->slot = slot;
+    stops->doorbell = *doorbell;
     stop_state() = stops;
-    watch_doorbell(stops, *doorbell);
   }
 
   std::uint64_t done = 0;

@@ -121,8 +121,8 @@ void send_entry_handles(const SpawnEntry& entry, native_handle channel, native_h
 }
 
 int run_process_body(const std::function<void()>& body) {
-  auto log = get_logger();
-  log->info("child process calling self.run()");
+  constexpr int info = spdlog::level::info;
+  if (logs_at(info)) get_logger()->info("child process calling self.run()");
   int code = 0;
   try {
     body();
@@ -140,7 +140,8 @@ int run_process_body(const std::function<void()>& body) {
                  current_identity().name.c_str());
     code = 1;
   }
-  log->info("process exiting with exitcode {}", code);
+  // Looked up again: the body may have turned logging on.
+  if (logs_at(info)) get_logger()->info("process exiting with exitcode {}", code);
   return code;
 }
 
@@ -163,7 +164,10 @@ void watch_parent_death(native_handle channel) {
 }
 
 void guard_parent_death(native_handle channel, int parent_pid, bool arm_signal) {
-  if (arm_signal) platform::arm_parent_death_signal(parent_pid);
+  // Armed from a thread that lives as long as the parent, against the pid read before the fork
+  // (so a parent that died first is caught at once), the signal alone is enough: the watcher
+  // would only add a thread to every worker's start and exit.
+  if (arm_signal && platform::arm_parent_death_signal(parent_pid)) return;
   watch_parent_death(channel);
 }
 

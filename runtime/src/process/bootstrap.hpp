@@ -71,9 +71,9 @@ int run_child_from_channel(native_handle channel);
 /// For the forkserver: the body of each forked worker.
 int run_forkserver_child(native_handle channel);
 
-/// A daemonic child dies with its parent: with the OS's parent-death signal where the parent
-/// thread that created it lives as long as the parent (`arm_signal`), and always by watching
-/// its channel for EOF on a small thread.
+/// A daemonic forked child dies with its parent: with the OS's parent-death signal where the
+/// parent thread that created it lives as long as the parent (`arm_signal`) and the OS has one,
+/// else by watching its channel for EOF on a small thread.
 void guard_parent_death(native_handle channel, int parent_pid, bool arm_signal);
 
 /// The BootstrapError's message for a re-executed program whose main() forgot `mproc::init`

@@ -18,13 +18,26 @@ EventLoop::EventLoop() {
   running.get_future().wait();
 }
 
+thread_local int EventLoop::deferring_ = 0;
+thread_local bool EventLoop::wake_pending_ = false;
+
 void EventLoop::post(std::function<void(uv_loop_t*)> work) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopped_) return;  // After exit handling: nothing is waited on any more.
     queue_.push_back(std::move(work));
   }
+  if (deferring_ > 0) {
+    wake_pending_ = true;
+    return;
+  }
   uv_async_send(&wake_);
+}
+
+EventLoop::DeferWake::~DeferWake() {
+  if (--deferring_ > 0 || !wake_pending_) return;
+  wake_pending_ = false;
+  uv_async_send(&loop_.wake_);
 }
 
 void EventLoop::on_wake(uv_async_t* async) {

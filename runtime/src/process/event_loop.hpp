@@ -31,6 +31,7 @@ class EventLoop {
     std::packaged_task<R(uv_loop_t*)> task(std::forward<F>(work));
     auto result = task.get_future();
     post([&task](uv_loop_t* loop) { task(loop); });
+    if (deferring_ > 0) uv_async_send(&wake_);  // waited for here: never deferred
     return result.get();
   }
 
@@ -43,7 +44,30 @@ class EventLoop {
 
   bool on_loop_thread() const noexcept { return std::this_thread::get_id() == thread_id_; }
 
+  /// While one lives, the posts of the thread that made it wake the loop only when it ends:
+  /// starting several children in a row then wakes the loop once, after the last fork, rather
+  /// than having it run (and fault in the pages each fork shared) while the next fork copies
+  /// the process. Nothing posted waits long: only as long as the scope.
+  class DeferWake {
+   public:
+    explicit DeferWake(EventLoop& loop) : loop_(loop) { ++deferring_; }
+    ~DeferWake();
+    DeferWake(const DeferWake&) = delete;
+    DeferWake& operator=(const DeferWake&) = delete;
+
+   private:
+    EventLoop& loop_;
+  };
+  /// In a child forked inside a DeferWake scope: the scope stays behind with the parent.
+  static void forget_deferred_wake() noexcept {
+    deferring_ = 0;
+    wake_pending_ = false;
+  }
+
  private:
+  static thread_local int deferring_;     // DeferWake scopes open on this thread
+  static thread_local bool wake_pending_;  // a post of this thread has not woken the loop yet
+
   static void on_wake(uv_async_t* async);
 
   uv_loop_t loop_{};

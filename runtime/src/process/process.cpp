@@ -142,7 +142,7 @@ void Process::start() {
     } else if (!r.task.empty()) {
       if (r.task.trampoline == nullptr)
         throw ValueError("cannot start " + r.name + " with the " + method + " start method: " +
-                         r.task.not_spawnable_reason);
+                         r.task.not_spawnable_reason());
       entry.trampoline = r.task.trampoline;
       entry.target = r.task.target;
       detail::HandleExportScope exported;

@@ -10,6 +10,7 @@
 #include "core/identity.hpp"
 #include "core/logging_state.hpp"
 #include "core/process_hooks.hpp"
+#include "core/spin_wait.hpp"
 #include "mproc/logging.hpp"
 #include "mproc/platform/fork.hpp"
 #include "mproc/platform/process_control.hpp"
@@ -80,8 +81,9 @@ void Runtime::exit_handling() {
   std::call_once(exit_once_, [this] {
     // exit() from a loop callback: the children cannot be reaped while we wait on this thread.
     if (loop_ != nullptr && loop_->on_loop_thread()) return;
-    auto log = get_logger();
     auto live = children();
+    if (live.empty() && forkserver_ == nullptr && loop_ == nullptr) return;  // a worker's usual exit
+    auto log = get_logger();
     for (auto& child : live) {
       if (!child->daemon) continue;
       log->info("calling terminate() for daemon {}", child->name);
@@ -100,6 +102,7 @@ void Runtime::exit_handling() {
 }
 
 void Runtime::before_fork() noexcept {
+  settle_spin_limits();
   // Hold the children list so that a child forked now sees it whole, not mid-update.
   if (Runtime* rt = current.peek()) rt->children_mutex_.lock();
 }
@@ -113,6 +116,7 @@ void Runtime::after_fork_in_child() noexcept {
   Runtime* rt = current.release();
   if (rt != nullptr) rt->children_mutex_.unlock();
   inherited = rt;
+  EventLoop::forget_deferred_wake();
   reset_logger_after_fork();
 }
 

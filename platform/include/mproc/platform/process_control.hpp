@@ -27,8 +27,9 @@ std::error_code send_signal(int pid, int sig) noexcept;
 /// Makes the calling process die with SIGKILL when its parent dies, where the OS offers that
 /// (Linux `PR_SET_PDEATHSIG`). It fires when the parent *thread* that created us exits, so call
 /// it only when that thread was the parent's main thread. If the parent is already gone
-/// (`getppid() != expected_parent`), exits at once. No-op where unsupported.
-void arm_parent_death_signal(int expected_parent_pid) noexcept;
+/// (`getppid() != expected_parent`), exits at once. Returns whether the OS will now do it: false
+/// where unsupported (nothing was done), so the caller must watch for the parent's death itself.
+bool arm_parent_death_signal(int expected_parent_pid) noexcept;
 
 /// What tells this run of process `pid` from a later process given the same pid: its start
 /// time (Linux: clock ticks after boot; Windows: its creation time). 0 if no process `pid` is

@@ -32,9 +32,12 @@ struct Task {
   trampoline_fn trampoline = nullptr;         ///< for spawn/forkserver; null if not spawnable
   const void* target = nullptr;               ///< function address, null for functors
   std::function<std::string()> save_args;     ///< serializes the arguments
-  std::string not_spawnable_reason;           ///< why spawn cannot run it, if it cannot
+  /// Says why spawn cannot run it, if it cannot. Built only when asked: it demangles type names,
+  /// tens of microseconds that every fork-only start would otherwise pay for nothing.
+  std::string (*why_not_spawnable)() = nullptr;
 
   bool empty() const noexcept { return !run_here; }
+  std::string not_spawnable_reason() const { return why_not_spawnable ? why_not_spawnable() : ""; }
 };
 
 template <class Fn, class... A>
@@ -60,6 +63,19 @@ template <class F>
 inline constexpr bool is_stateless_target_v =
     std::is_class_v<F> && std::is_empty_v<F> && std::is_default_constructible_v<F>;
 
+template <class Values>
+std::string unserializable_arguments_reason() {
+  return "an argument is not serializable (argument types: " + type_name(typeid(Values)) + "); " +
+         untransferable_hint<Values>() + ", or use the fork start method";
+}
+
+template <class Fn>
+std::string stateful_target_reason() {
+  return "the target (" + type_name(typeid(Fn)) +
+         ") is a capturing lambda or a stateful callable, which only the fork start method can "
+         "run; pass a plain function or a captureless lambda and give it the data as arguments";
+}
+
 template <class F, class... Args>
 Task make_task(F&& target, Args&&... args) {
   using Fn = std::conditional_t<std::is_function_v<std::remove_reference_t<F>>,
@@ -74,9 +90,7 @@ Task make_task(F&& target, Args&&... args) {
 
   constexpr bool args_ok = is_transferable_v<Values>;
   if constexpr (!args_ok) {
-    task.not_spawnable_reason =
-        "an argument is not serializable (argument types: " + type_name(typeid(Values)) +
-        "); " + untransferable_hint<Values>() + ", or use the fork start method";
+    task.why_not_spawnable = &unserializable_arguments_reason<Values>;
   } else if constexpr (is_function_target_v<Fn>) {
     task.trampoline = &call_function<Fn, std::decay_t<Args>...>;
     task.target = reinterpret_cast<const void*>(*fn);
@@ -85,10 +99,7 @@ Task make_task(F&& target, Args&&... args) {
     task.trampoline = &call_functor<Fn, std::decay_t<Args>...>;
     task.save_args = [values] { return wire::save(*values); };
   } else {
-    task.not_spawnable_reason =
-        "the target (" + type_name(typeid(Fn)) +
-        ") is a capturing lambda or a stateful callable, which only the fork start method can "
-        "run; pass a plain function or a captureless lambda and give it the data as arguments";
+    task.why_not_spawnable = &stateful_target_reason<Fn>;
   }
   return task;
 }
