@@ -2,8 +2,9 @@
 // in one run, per start method: submit of a trivial function with every result collected, map
 // over 1,000,000 ints (chunksize 10,000 on both sides: Python's default of 1 would take it
 // minutes), as_completed over 10,000 futures, and ProcessPoolExecutor(2) start + two tasks +
-// shutdown, beside the OS limit of that cycle (two processes started and reaped: raw fork for
-// fork and forkserver, whose server forks; posix_spawn of this binary for spawn). Then what
+// shutdown, beside the OS limit of that cycle (two processes started, one int sent to each and
+// back, both reaped: raw fork and pipes for fork and forkserver, whose server forks;
+// posix_spawn of this binary, without the ints, for spawn). Then what
 // Python cannot do: how long a running task's Cancel::terminate takes,
 // against its target of 50 ms + the grace period. Figures are medians of several repetitions on
 // executors started and warmed up beforehand (except the cycle, which is the thing measured).
@@ -51,20 +52,40 @@ int stubborn() {
   return 0;
 }
 
-// The OS limit of a start + shutdown cycle of two workers: two children started, then both
-// reaped, with nothing else (the children do not even run main).
+// The OS limit of a start + 2 tasks + shutdown cycle of two workers: two children started, one
+// int sent down a pipe to each and one sent back (the cycle's two tasks, with nothing to run),
+// then both reaped. The children do not even run main. Under spawn the children only start and
+// exit (posix_spawn of this binary): no task goes to them.
 std::string self_path;
 extern "C" char** environ;
 double os_cycle_ms(const std::string& method) {
   auto t0 = clock_type::now();
   pid_t pids[2];
-  for (pid_t& pid : pids) {
+  int to_child[2][2], from_child[2][2];
+  for (int i = 0; i < 2; ++i) {
+    pid_t& pid = pids[i];
     if (method == "spawn") {
       char* argv[] = {self_path.data(), const_cast<char*>("--exit-now"), nullptr};
       if (posix_spawn(&pid, self_path.c_str(), nullptr, nullptr, argv, environ) != 0) pid = -1;
-    } else {
-      pid = fork();
-      if (pid == 0) _exit(0);
+      continue;
+    }
+    if (pipe(to_child[i]) != 0 || pipe(from_child[i]) != 0) return 0;
+    pid = fork();
+    if (pid == 0) {
+      int task = 0;
+      if (read(to_child[i][0], &task, sizeof task) == sizeof task) {
+        ++task;
+        if (write(from_child[i][1], &task, sizeof task) != sizeof task) _exit(1);
+      }
+      _exit(0);
+    }
+  }
+  if (method != "spawn") {
+    for (int i = 0; i < 2; ++i) {
+      int task = i + 1, result = 0;
+      if (write(to_child[i][1], &task, sizeof task) != sizeof task) return 0;
+      if (read(from_child[i][0], &result, sizeof result) != sizeof result || result != task + 1) return 0;
+      for (int fd : {to_child[i][0], to_child[i][1], from_child[i][0], from_child[i][1]}) close(fd);
     }
   }
   for (pid_t pid : pids) {
