@@ -9,6 +9,10 @@ shift 4
 # Open MPI refuses root without these (CI runs as root); --oversubscribe: more ranks than cores.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
+# Open MPI's shared-memory segments go in a folder of this run's, removed at the end: a job
+# that is aborted (a killed rank) leaves its segments behind, which must not pile up in /dev/shm.
+shm_dir=$(mktemp -d /dev/shm/mproc-mpi-test.XXXXXX)
+export OMPI_MCA_btl_vader_backing_directory=$shm_dir
 output=$(mktemp)
 started=$SECONDS
 timeout --kill-after=10 500 mpiexec -n "$ranks" --oversubscribe "$program" "$@" >"$output" 2>&1
@@ -27,6 +31,7 @@ if [[ -n $expect_text ]] && ! grep -qF -- "$expect_text" "$output"; then
   echo "run_mpiexec: the output does not say \"$expect_text\""; status=1
 fi
 rm -f "$output"
+rm -rf "$shm_dir"
 # mpiexec waits for its ranks; their own children must be gone too. A process's name is the
 # first 15 characters of its file's, all the kernel keeps. Zombies are dead already: a killed
 # job's ranks may wait a moment for the system to reap them.

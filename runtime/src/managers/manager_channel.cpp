@@ -4,7 +4,6 @@
 #include <atomic>
 #include <cstring>
 
-#include "mproc/platform/crypto.hpp"
 
 namespace mproc::detail {
 
@@ -30,8 +29,10 @@ struct ChannelBlock {
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free, "mailboxes need lock-free atomics");
 
 std::string ManagerChannel::create_block() {
-  std::string name = "mpm_" + platform::random_hex(12);
-  memory_ = SharedMemory(name, true, sizeof(ChannelBlock));
+  // A name SharedMemory makes itself: it is registered with the resource tracker before it
+  // exists, so a client killed while it sets the block up leaves nothing behind.
+  memory_ = SharedMemory(std::nullopt, true, sizeof(ChannelBlock));
+  std::string name = memory_.name();
   auto* block = new (memory_.buf().data()) ChannelBlock();
   block->magic = block_magic;
   pending_ = block;

@@ -22,10 +22,17 @@ SharedMemory::SharedMemory(std::optional<std::string> name, bool create, std::si
   if (create && size == 0) throw ValueError("SharedMemory: 'size' must be a positive number different from zero");
   if (name && !name->empty() && name->front() == '/') name = name->substr(1);  // Python accepts both
   if (create) {
+    auto& tracker = detail::ResourceTracker::instance();
+    bool generated = !name || name->empty();
     for (int attempt = 0;; ++attempt) {
-      std::string n = name && !name->empty() ? *name : "psm_" + platform::random_hex(4);
+      std::string n = generated ? "psm_" + platform::random_hex(4) : *name;
+      // A name of our own making is registered before it exists: a process killed between
+      // creating and registering would otherwise leave it behind for good. A name the caller
+      // chose is registered after: it may be another program's, which we must never remove.
+      if (generated) tracker.track(n);
       auto ec = platform::create_named_region(n, size, state_->region);
-      if (ec == std::errc::file_exists && !(name && !name->empty()) && attempt < 100) continue;  // Random clash.
+      if (ec && generated) tracker.untrack(n);
+      if (ec == std::errc::file_exists && generated && attempt < 100) continue;  // Random clash.
       if (ec == std::errc::file_exists)
         throw SystemError(ec, "SharedMemory: a block named '" + n + "' already exists (FileExistsError)");
       detail::throw_error(ec, ("SharedMemory: cannot create '" + n + "'").c_str());
@@ -33,7 +40,7 @@ SharedMemory::SharedMemory(std::optional<std::string> name, bool create, std::si
       state_->size = size;
       break;
     }
-    detail::ResourceTracker::instance().track(state_->name);
+    if (!generated) tracker.track(state_->name);
   } else {
     auto ec = platform::open_named_region(*name, state_->region);
     if (ec == std::errc::no_such_file_or_directory)
